@@ -1,0 +1,1 @@
+"""pandera models and the canonical column names they check."""
