@@ -19,7 +19,9 @@ class Settings(BaseSettings):
         default="sqlite:///warehouse.db",
         description="SQLAlchemy URL of the warehouse (SQLite embedded default; PostgreSQL in production).",
     )
-    inbox_dir: Path = Field(default=Path("data/inbox"), description="Where district reports arrive.")
+    inbox_dir: Path = Field(
+        default=Path("data/inbox"), description="Where district reports arrive."
+    )
     archive_dir: Path = Field(
         default=Path("data/archive"),
         description="Raw files are copied here by content hash before they are processed.",
@@ -29,5 +31,7 @@ class Settings(BaseSettings):
         description="Annotated error workbooks for districts are written here.",
     )
     files_per_task: int = Field(
-        default=1, ge=1, description="How many files one Prefect task processes (1 = a task per file)."
+        default=1,
+        ge=1,
+        description="How many files one Prefect task processes (1 = a task per file).",
     )

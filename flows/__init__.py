@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. Every task body is one call into ``ocop_etl``."""

@@ -1,0 +1,155 @@
+"""Find and decode columns typed in legacy TCVN3 (.VnTime) or VNI-Windows fonts.
+
+Such text comes back from any reader as Latin-1/cp1252 characters ("Hîp t¸c x·" for "Hợp tác
+xã"). Deciding is done per *column*, never per cell: a short cell like "§¾k L¾k" fools every
+content detector. The steps, cheapest first:
+
+1. character evidence from the calamine grid: a column is *suspect* when more of its cells
+   carry legacy symbols than carry real Vietnamese letters (which no legacy text can contain);
+2. only for suspect columns, the workbook is opened again with openpyxl (.xlsx) or xlrd
+   (.xls, ``formatting_info=True``) to read the cells' font names — the strongest signal;
+3. ``detect_legacy_encoding`` decides from fonts first, then characters; ``decode_legacy``
+   converts, upper-casing cells drawn with a capitals-only TCVN3 font (.VnTimeH).
+   (Only suspect columns are decoded, so a Unicode column is never touched.)
+
+A cell that already contains real Vietnamese letters is left alone even in a legacy column:
+someone retyped it in Unicode, and decoding it would destroy it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from ocop_etl.extract.fileformat import Container
+from ocop_etl.extract.workbook import SheetGrid
+from ocop_etl.transforms.legacy_fonts import (
+    LegacyEncoding,
+    decode_legacy,
+    detect_legacy_encoding,
+    is_uppercase_font,
+)
+
+# Letters only Unicode Vietnamese has (ă â đ ơ ư and every precomposed toned letter).
+_REAL_VIETNAMESE = re.compile("[\u0102-\u01b0\u1ea0-\u1ef9]")
+# TCVN3 code points as read (symbols that no Vietnamese or plain Latin-1 text uses), the soft
+# hyphen that is TCVN3's ư, and VNI's vowel + tone-byte pairs and ñ/ö (đ, ư).
+_LEGACY_EVIDENCE = re.compile(
+    "[\u00a1-\u00a7\u00a8-\u00ae\u00b5-\u00b9\u00d7\u00ad]"
+    "|[aeiouyAEIOUYôÔöÖ][\u00f9\u00f8\u00fb\u00f5\u00ef\u00e2\u00e1\u00e0\u00e5\u00e3"
+    "\u00e4\u00ea\u00e9\u00e8\u00fa\u00fc\u00eb\u00d9\u00d8\u00db\u00d5\u00cf]"
+    "|[ñÑöÖ]"
+)
+
+
+def suspect_columns(grid: SheetGrid) -> list[int]:
+    """Columns whose characters look legacy-encoded (cheap: no file access)."""
+    width = max((len(r) for r in grid.cells), default=0)
+    suspects = []
+    for c in range(width):
+        legacy = real = 0
+        for row in grid.cells:
+            value = row[c] if c < len(row) else None
+            if value is None:
+                continue
+            if _REAL_VIETNAMESE.search(value):
+                real += 1
+            elif _LEGACY_EVIDENCE.search(value):
+                legacy += 1
+        if legacy > real:
+            suspects.append(c)
+    return suspects
+
+
+def _fonts_openpyxl(data: bytes, sheet: str, columns: Sequence[int]) -> dict[tuple[int, int], str]:
+    import openpyxl  # imported lazily: only files that look legacy pay for it
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        fonts: dict[tuple[int, int], str] = {}
+        wanted = set(columns)
+        for r, row in enumerate(book[sheet].iter_rows()):
+            for cell in row:
+                col = getattr(cell, "column", None)
+                if col is None or col - 1 not in wanted or cell.value is None:
+                    continue
+                name = cell.font.name if cell.font is not None else None
+                if name:
+                    fonts[(r, col - 1)] = name
+        return fonts
+    finally:
+        book.close()
+
+
+def _fonts_xlrd(data: bytes, sheet: str, columns: Sequence[int]) -> dict[tuple[int, int], str]:
+    import xlrd  # imported lazily: only files that look legacy pay for it
+
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    ws = book.sheet_by_name(sheet)
+    fonts: dict[tuple[int, int], str] = {}
+    for r in range(ws.nrows):
+        for c in columns:
+            if c < ws.row_len(r):
+                xf = book.xf_list[ws.cell_xf_index(r, c)]
+                fonts[(r, c)] = book.font_list[xf.font_index].name
+    return fonts
+
+
+def cell_fonts(
+    data: bytes, container: Container, sheet: str, columns: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """Font name of each non-empty cell in ``columns`` ({} for .ods: fonts are not read there)."""
+    if container is Container.OOXML:
+        return _fonts_openpyxl(data, sheet, columns)
+    if container is Container.XLS:
+        return _fonts_xlrd(data, sheet, columns)
+    return {}
+
+
+def _decode_column(
+    grid: SheetGrid, c: int, encoding: LegacyEncoding, fonts: dict[tuple[int, int], str]
+) -> None:
+    for r, row in enumerate(grid.cells):
+        value = row[c] if c < len(row) else None
+        if value is None or _REAL_VIETNAMESE.search(value):
+            continue
+        # TCVN3 capital fonts (.VnTimeH) draw lowercase bytes as capitals.
+        row[c] = decode_legacy(
+            value, encoding, uppercase=is_uppercase_font(fonts.get((r, c)))
+        )
+
+
+def decode_legacy_columns(data: bytes, container: Container, grid: SheetGrid) -> dict[int, str]:
+    """Decode suspect columns of ``grid`` in place; returns {column index: encoding converted}.
+
+    Each suspect column is decided on its own first. A suspect column too short to decide
+    alone (a "Hạng sao" column holding "Haïng sao" and digits) takes the decision of all the
+    sheet's suspect columns pooled — still many cells, never one.
+    """
+    suspects = suspect_columns(grid)
+    if not suspects:
+        return {}
+    fonts = cell_fonts(data, container, grid.name, suspects)
+    pooled_values: list[str | None] = []
+    pooled_fonts: list[str | None] = []
+    undecided: list[int] = []
+    converted: dict[int, LegacyEncoding] = {}
+    for c in suspects:
+        rows = [r for r, row in enumerate(grid.cells) if c < len(row) and row[c] is not None]
+        values = [grid.cells[r][c] for r in rows]
+        col_fonts = [fonts.get((r, c)) for r in rows]
+        pooled_values += values
+        pooled_fonts += col_fonts
+        encoding = detect_legacy_encoding(values, font_names=col_fonts)
+        if encoding == "unicode":
+            undecided.append(c)
+        else:
+            converted[c] = encoding
+    if undecided:
+        pooled = detect_legacy_encoding(pooled_values, font_names=pooled_fonts)
+        if pooled != "unicode":
+            converted.update(dict.fromkeys(undecided, pooled))
+    for c, encoding in converted.items():
+        _decode_column(grid, c, encoding, fonts)
+    return {c: str(converted[c]) for c in sorted(converted)}

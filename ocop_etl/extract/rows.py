@@ -1,0 +1,211 @@
+"""Classify the rows under a header: products, section rows, and everything that is not a product.
+
+A district's table mixes product rows with:
+- section rows that carry a value down to the products under them — "I | HUYỆN THĂNG BÌNH"
+  (district), "1. Nhóm thực phẩm" / "Nhóm: Đồ uống" (product group), "Sản phẩm đạt 4 sao"
+  (stars). A section row has text in 1–2 cells at the left of the table (a label and a text,
+  or one text often merged across the row) — a product row has its other columns filled;
+- totals ("Tổng cộng: 12 sản phẩm", "Cộng"), the "(1) (2) (3)" column-number row, a header
+  repeated on a new printed page, template rows with only a sequence number, blank rows;
+- the end of the table: "Ghi chú", the "…, ngày … tháng … năm …" line and the signature
+  block (NGƯỜI LẬP BIỂU, KT. CHỦ TỊCH, Nơi nhận:, "(Đã ký)", names). Nothing after it is read.
+
+Sections nest (district › group › stars in any order): a new section of a kind replaces that
+kind and clears the kinds opened after it, so a new district does not inherit the previous
+district's group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ocop_etl.extract import phrases
+from ocop_etl.extract.aliases import lookup
+from ocop_etl.extract.header import Grid, HeaderLayout, cell, is_column_number_row
+from ocop_etl.extract.workbook import Merged
+from ocop_etl.schemas import columns
+
+
+class RowKind(Enum):
+    PRODUCT = "product"
+    SECTION = "section"
+    SKIP = "skip"  # blank, total, column numbers, repeated header, template row
+    END = "end"  # notes / date line / signature block: the table is over
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str | None  # one of the *_FROM_SECTION columns, or None for an unlabelled heading
+    value: str | None
+
+
+@dataclass
+class ProductRow:
+    source_row: int  # 1-based Excel row
+    values: dict[str, str | None]
+    carried: dict[str, str] = field(default_factory=dict)
+
+
+def fill_vertical_merges(grid: Grid, merged: list[Merged], first_row: int) -> None:
+    """Copy a vertically merged cell's value into every row it covers (data area only).
+
+    Districts merge one producer or one decision over the rows of its products; calamine gives
+    the value only in the top cell. Horizontal merges are not spread: a section title merged
+    across the row must stay a one-cell row.
+    """
+    for (r0, c0), (r1, _c1) in merged:
+        if r1 <= r0 or r0 < first_row:
+            continue
+        value = cell(grid, r0, c0)
+        for r in range(r0 + 1, min(r1 + 1, len(grid))):
+            if c0 < len(grid[r]) and grid[r][c0] is None:
+                grid[r][c0] = value
+
+
+def _merged_across(merged: list[Merged], r: int, c: int) -> bool:
+    return any(r0 == r and c0 == c and c1 > c0 for (r0, c0), (_r1, c1) in merged)
+
+
+def stars_section(text: str) -> str | None:
+    """'Sản phẩm đạt 4 sao' → '4 sao'; 'Tiềm năng 5 sao' → 'tiềm năng 5 sao'; else None."""
+    m = phrases.STARS_SECTION.match(phrases.fold(text))
+    if not m:
+        return None
+    return f"tiềm năng {m['stars']} sao" if m["potential"] else f"{m['stars']} sao"
+
+
+def stars_in_name(text: str) -> str | None:
+    """One star class named anywhere in a sheet name or title line ("4 sao", "SP 3 SAO")."""
+    folded = phrases.fold(text)
+    if phrases.STARS_RANGE.search(folded):
+        return None
+    found = {m["stars"] for m in phrases.STARS_ANYWHERE.finditer(folded)}
+    return f"{found.pop()} sao" if len(found) == 1 else None
+
+
+def _classify_section_text(text: str) -> Section | None:
+    stars = stars_section(text)
+    if stars:
+        return Section(columns.STARS_FROM_SECTION, stars)
+    folded = phrases.fold(text)
+    if phrases.DISTRICT_SECTION.match(folded):
+        return Section(columns.DISTRICT_FROM_SECTION, text.strip())
+    m = phrases.GROUP_SECTION.match(folded)
+    if m:
+        value = text[m.end():].strip(" :.-")
+        return Section(columns.GROUP_FROM_SECTION, value or None)
+    return None
+
+
+def _strip_inline_label(text: str) -> str:
+    m = phrases.INLINE_LABEL.match(text)
+    return text[m.end():].strip() or text if m else text
+
+
+def classify_section(
+    values: list[str | None], r: int, layout: HeaderLayout, merged: list[Merged]
+) -> Section | None:
+    """A Section if the row is a section row, else None (it may still be a product)."""
+    filled = [(c, v) for c, v in enumerate(values) if v]
+    if not 1 <= len(filled) <= 2:
+        return None
+    label = None
+    if len(filled) == 2 and phrases.LABEL_CELL.match(phrases.fold(filled[0][1])):
+        label = filled[0][1]
+        text_col, text = filled[1]
+    elif len(filled) == 2:
+        # "Nhóm:" | "Đồ uống": one heading split over two cells.
+        text_col, text = filled[0][0], f"{filled[0][1]} {filled[1][1]}"
+    else:
+        text_col, text = filled[0]
+    name_col = layout.field_col[columns.PRODUCT_NAME]
+    # Section text sits left of (or in) the product-name column, or is merged across the row;
+    # text in the payload columns ("Huyện Thăng Bình" in the district column) is a product row.
+    if text_col > name_col and not _merged_across(merged, r, text_col):
+        return None
+    for candidate in (text, _strip_inline_label(text)):
+        section = _classify_section_text(candidate)
+        if section:
+            return section
+    # A Roman/letter-labelled heading ("II | SẢN PHẨM CẤP TỈNH", "B. Sản phẩm mới") or one
+    # text merged across the table: not a product, and it carries nothing we know.
+    label_text = label or (text if _strip_inline_label(text) != text else "")
+    lettered = bool(label_text) and not label_text.strip()[0].isdigit()
+    if lettered or (len(filled) == 1 and _merged_across(merged, r, text_col)):
+        return Section(None, None)
+    return None
+
+
+def _is_repeated_header(values: list[str | None], layout: HeaderLayout) -> bool:
+    hits = 0
+    for col in layout.columns:
+        if col.field is None:
+            continue
+        alias = lookup(values[col.index] if col.index < len(values) else None)
+        if alias and alias.field == col.field:
+            hits += 1
+    return hits >= 2
+
+
+def _ends_table(values: list[str | None]) -> bool:
+    filled = [v for v in values if v]
+    if len(filled) > 3:
+        return False
+    for v in filled:
+        folded = phrases.fold(v)
+        if (phrases.NOTE.match(folded) or phrases.SIGNATURE.match(folded)
+                or phrases.PLACE_DATE.search(folded)):
+            return True
+    return False
+
+
+def classify(
+    values: list[str | None], r: int, layout: HeaderLayout, merged: list[Merged]
+) -> tuple[RowKind, Section | None]:
+    """What row r is (0-based grid row), and its section when it is one."""
+    if not any(values) or is_column_number_row(values) or _is_repeated_header(values, layout):
+        return RowKind.SKIP, None
+    if _ends_table(values):
+        return RowKind.END, None
+    if any(v and phrases.TOTAL.match(phrases.fold(v)) for v in values):
+        return RowKind.SKIP, None
+    section = classify_section(values, r, layout, merged)
+    if section is not None:
+        return RowKind.SECTION, section
+    payload = [f for f, c in layout.field_col.items() if f != columns.SEQ and cell([values], 0, c)]
+    if not payload:
+        # Template rows pre-numbered 1…50 with nothing else, or text only in ignored columns.
+        return RowKind.SKIP, None
+    return RowKind.PRODUCT, None
+
+
+def read_products(
+    grid: Grid, layout: HeaderLayout, merged: list[Merged], base: dict[str, str]
+) -> list[ProductRow]:
+    """The product rows under the header, with values carried from sheet/title and sections."""
+    fill_vertical_merges(grid, merged, layout.data_start)
+    stack: list[tuple[str, str | None]] = []  # open sections, outermost first
+    products: list[ProductRow] = []
+    for r in range(layout.data_start, len(grid)):
+        values = grid[r]
+        kind, section = classify(values, r, layout, merged)
+        if kind is RowKind.END:
+            break
+        if kind is RowKind.SECTION and section is not None and section.kind is not None:
+            kinds = [k for k, _ in stack]
+            if section.kind in kinds:
+                del stack[kinds.index(section.kind):]
+            stack.append((section.kind, section.value))
+        if kind is not RowKind.PRODUCT:
+            continue
+        carried = dict(base)
+        carried.update({k: v for k, v in stack if v is not None})
+        products.append(
+            ProductRow(
+                source_row=r + 1,
+                values={f: cell(grid, r, c) for f, c in layout.field_col.items()},
+                carried=carried,
+            )
+        )
+    return products

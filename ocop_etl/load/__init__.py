@@ -1,0 +1,1 @@
+"""The warehouse: table metadata, migrations runner, per-file transactional loader."""

@@ -1,0 +1,364 @@
+"""One file, end to end: fingerprint → archive → extract → validate → normalize → load.
+
+Plain functions: the Prefect flow in ``flows/`` calls ``process_file`` once per file (inside a
+task) and adds retries, naming and artifacts; tests and the CLI call it directly. A district's
+bad data ends in an outcome (rejected file, rejected rows), never an exception; only
+operational problems (database or source unreachable, archive not writable) raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
+
+from ocop_etl.errors import FileRejected, OcopEtlError, StorageError, TransientError
+from ocop_etl.extract import ExtractedReport, read_report
+from ocop_etl.feedback.annotate import write_feedback
+from ocop_etl.files import archive_raw, fingerprint
+from ocop_etl.issues import Issue, make_issue
+from ocop_etl.load import ledger
+from ocop_etl.load.ledger import FileFacts, FileOutcome
+from ocop_etl.load.loader import Submission, load_file
+from ocop_etl.reference.admin_units import AdminResolver
+from ocop_etl.schemas import columns as c
+from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
+from ocop_etl.transforms.normalize import ReportContext, to_canonical
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def shared_resolver() -> AdminResolver:
+    """One resolver per process: building it loads ~14k units, resolving is then cached."""
+    return AdminResolver()
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    engine: Engine | None  # None for a dry run (validate only, nothing loaded or recorded)
+    archive_dir: Path | None
+    feedback_dir: Path | None
+    load_id: int | None = None
+    flow_run_id: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file read and validated, not (yet) loaded."""
+
+    report: ExtractedReport
+    canonical: pd.DataFrame
+    result: ValidationResult
+    issues: list[Issue]
+    submission: Submission
+
+
+def content_hash(rows: pd.DataFrame) -> str:
+    """Hash of what the file *says* (not its bytes): a file re-saved in Excel hashes the same."""
+    body = rows.drop(columns=[c.SOURCE_FILE], errors="ignore")
+    body = body.reindex(sorted(body.columns), axis=1)
+    return hashlib.sha256(body.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+def _unanimous(values: pd.Series) -> object:
+    counts = Counter(v for v in values.tolist() if v is not None and not pd.isna(v))
+    return next(iter(counts)) if len(counts) == 1 else None
+
+
+def reporting_unit(
+    report: ExtractedReport, canonical: pd.DataFrame, resolver: AdminResolver
+) -> Submission:
+    """Who reported and for which period: the report's own title/path first, then the rows."""
+    meta = report.meta
+    year = meta.year or _unanimous(canonical[c.EVALUATION_YEAR])
+    on_date = date(int(year), 6, 30) if year else None
+    res = resolver.resolve(meta.province, meta.district, None, on_date=on_date)
+    province_code = res.province_code or _unanimous(canonical[c.PROVINCE_CODE])
+    district_code = res.district_code if meta.district else None
+    return Submission(
+        province=meta.province,
+        district=meta.district,
+        province_code=str(province_code) if province_code else None,
+        district_code=district_code,
+        year=int(year) if year else None,
+        round=meta.round,
+        template_version=meta.template_version,
+    )
+
+
+def check_file(
+    path: Path, *, display_name: str | None = None, resolver: AdminResolver | None = None
+) -> CheckedFile:
+    """Extract, normalize and validate one file (no database). Raises FileRejected."""
+    resolver = resolver or shared_resolver()
+    report = read_report(path, display_name=display_name)
+    context = ReportContext(
+        province=report.meta.province, district=report.meta.district, year=report.meta.year
+    )
+    canonical = to_canonical(report.rows, context, resolver)
+    result = validate_recognitions(canonical)
+    return CheckedFile(
+        report=report,
+        canonical=canonical,
+        result=result,
+        issues=[*report.issues, *result.issues],
+        submission=reporting_unit(report, canonical, resolver),
+    )
+
+
+def _feedback(
+    facts: FileFacts, issues: list[Issue], options: RunOptions, rejected: pd.DataFrame | None = None
+) -> str | None:
+    if not issues or options.feedback_dir is None:
+        return None
+    rejected_rows = (
+        set(zip(rejected[c.SOURCE_SHEET], rejected[c.SOURCE_ROW].astype(int), strict=True))
+        if rejected is not None
+        else set()
+    )
+    return str(
+        write_feedback(
+            facts.path,
+            issues,
+            options.feedback_dir,
+            display_name=facts.source_file,
+            rejected_rows=rejected_rows,
+        )
+    )
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    return (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def process_file(path: Path, options: RunOptions) -> FileOutcome:
+    """Process one file; returns its outcome. Raises TransientError/StorageError only."""
+    facts = fingerprint(path)
+    outcome = FileOutcome(source_file=facts.source_file, source_path=str(path), status="loaded")
+    engine = options.engine
+    try:
+        if engine is not None and not options.force:
+            with engine.connect() as conn:
+                if ledger.handled_file(conn, byte_sha256=facts.byte_sha256) is not None:
+                    return _skipped(
+                        facts,
+                        options,
+                        outcome,
+                        "file.duplicate_bytes",
+                        "The same bytes were already processed.",
+                    )
+        archive = str(archive_raw(facts, options.archive_dir)) if options.archive_dir else None
+        try:
+            checked = check_file(path, display_name=facts.source_file)
+        except FileRejected as rej:
+            return _rejected(facts, options, outcome, rej, archive)
+
+        result = checked.result
+        outcome.rows_total = len(result.valid) + len(result.rejected)
+        outcome.rows_rejected = len(result.rejected)
+        outcome.warnings = sum(1 for i in checked.issues if i.severity == "warning")
+        sub = checked.submission
+        outcome.reporting_unit = ", ".join(p for p in (sub.district, sub.province) if p) or None
+        outcome.period = (
+            str(sub.year) + (f"/{sub.round}" if sub.round else "") if sub.year else None
+        )
+        outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected)
+        if engine is None:
+            outcome.status = "validated"
+            return outcome
+
+        digest = content_hash(checked.report.rows)
+        if not options.force:
+            with engine.connect() as conn:
+                if ledger.handled_file(conn, content_sha256=digest) is not None:
+                    return _skipped(
+                        facts,
+                        options,
+                        outcome,
+                        "file.duplicate_content",
+                        "The same content was already loaded (file re-saved).",
+                    )
+        try:
+            loaded = _load(engine, facts, options, checked, digest, archive, outcome.feedback_path)
+        except sa_exc.IntegrityError:
+            # A concurrent run loaded these bytes (or a newer file for this unit and period)
+            # first; the unique indexes stopped a duplicate. Decide again with fresh eyes.
+            with engine.connect() as conn:
+                if ledger.handled_file(conn, byte_sha256=facts.byte_sha256) is not None:
+                    return _skipped(
+                        facts,
+                        options,
+                        outcome,
+                        "file.duplicate_bytes",
+                        "Loaded by a concurrent run.",
+                    )
+            loaded = _load(engine, facts, options, checked, digest, archive, outcome.feedback_path)
+        outcome.file_id = loaded.file_id
+        outcome.rows_loaded = loaded.rows_loaded
+        outcome.superseded_file_ids = list(loaded.superseded_file_ids)
+        return outcome
+    except _db_errors() as exc:
+        raise TransientError(
+            f"Database unreachable while processing {facts.source_file}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        ) from exc
+
+
+def _load(
+    engine: Engine,
+    facts: FileFacts,
+    options: RunOptions,
+    checked: CheckedFile,
+    digest: str,
+    archive: str | None,
+    feedback: str | None,
+):  # type: ignore[no-untyped-def]
+    assert options.load_id is not None, "a loading run needs a load_id (ledger.start_load)"
+    return load_file(
+        engine,
+        facts,
+        load_id=options.load_id,
+        flow_run_id=options.flow_run_id,
+        submission=checked.submission,
+        valid=checked.result.valid,
+        rejected=checked.result.rejected,
+        issues=checked.issues,
+        content_sha256=digest,
+        archive_path=archive,
+        raw_rows=checked.report.rows,
+        feedback_path=feedback,
+    )
+
+
+def _skipped(
+    facts: FileFacts, options: RunOptions, outcome: FileOutcome, code: str, reason: str
+) -> FileOutcome:
+    outcome.status = "skipped_duplicate"
+    outcome.reason_code, outcome.reason_en = code, reason
+    assert options.engine is not None and options.load_id is not None
+    outcome.file_id = ledger.record_file(
+        options.engine,
+        facts,
+        load_id=options.load_id,
+        flow_run_id=options.flow_run_id,
+        status="skipped_duplicate",
+        reason_code=code,
+        reason_en=reason,
+    )
+    return outcome
+
+
+def _rejected(
+    facts: FileFacts,
+    options: RunOptions,
+    outcome: FileOutcome,
+    rej: FileRejected,
+    archive: str | None,
+) -> FileOutcome:
+    issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
+    outcome.status = "rejected"
+    outcome.reason_code, outcome.reason_en = rej.code, rej.message_en
+    outcome.feedback_path = _feedback(facts, [issue], options)
+    if options.engine is None:
+        return outcome
+    assert options.load_id is not None
+    outcome.file_id = ledger.record_file(
+        options.engine,
+        facts,
+        load_id=options.load_id,
+        flow_run_id=options.flow_run_id,
+        status="rejected",
+        issues=[issue],
+        archive_path=archive,
+        reason_code=rej.code,
+        reason_en=rej.message_en,
+        reason_vi=rej.message_vi,
+        feedback_path=outcome.feedback_path,
+    )
+    return outcome
+
+
+def check_file_outcome(path: Path, options: RunOptions) -> tuple[FileOutcome, list[Issue]]:
+    """Validate one file without loading it (``ocop-etl validate``, the dry-run flow)."""
+    facts = fingerprint(path)
+    outcome = FileOutcome(source_file=facts.source_file, source_path=str(path), status="valid")
+    try:
+        checked = check_file(path, display_name=facts.source_file)
+    except FileRejected as rej:
+        issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
+        outcome.status, outcome.reason_code, outcome.reason_en = "rejected", rej.code, rej.message_en
+        outcome.feedback_path = _feedback(facts, [issue], options)
+        return outcome, [issue]
+    result = checked.result
+    outcome.rows_total = len(result.valid) + len(result.rejected)
+    outcome.rows_loaded = len(result.valid)
+    outcome.rows_rejected = len(result.rejected)
+    outcome.warnings = sum(1 for i in checked.issues if i.severity == "warning")
+    outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected)
+    return outcome, checked.issues
+
+
+def open_run(database_url: str, *, source: str, flow_run_id: str | None) -> int:
+    """Bring the warehouse to the current schema and open a load in the ledger.
+
+    Raises TransientError (with the URL's password masked) when the database is unreachable.
+    """
+    from ocop_etl.load.engine import get_engine, mask_url
+    from ocop_etl.load.migrate import ensure_current
+
+    try:
+        engine = get_engine(database_url)
+        ensure_current(engine)
+        return ledger.start_load(engine, source=source, flow_run_id=flow_run_id)
+    except _db_errors() as exc:
+        raise TransientError(
+            f"Warehouse {mask_url(database_url)} unreachable: {str(exc.orig or exc).splitlines()[0]}. "
+            "Check that the database server is up and OCOP_DATABASE_URL is right, then retry."
+        ) from exc
+
+
+def record_failure(path: Path, options: RunOptions, error: OcopEtlError | Exception) -> FileOutcome:
+    """Record a file whose processing failed for an operational reason (it is retried next run)."""
+    outcome = FileOutcome(
+        source_file=path.name,
+        source_path=str(path),
+        status="failed",
+        reason_code="run.failed",
+        reason_en=str(error).splitlines()[0][:500],
+    )
+    if options.engine is None or options.load_id is None:
+        return outcome
+    try:
+        facts = fingerprint(path)
+        outcome.file_id = ledger.record_file(
+            options.engine,
+            facts,
+            load_id=options.load_id,
+            flow_run_id=options.flow_run_id,
+            status="failed",
+            reason_code="run.failed",
+            reason_en=outcome.reason_en,
+        )
+    except (OcopEtlError, *_db_errors()) as exc:  # the database may be the thing that failed
+        log.warning("Could not record the failure of %s in the ledger: %s", path.name, exc)
+    return outcome
+
+
+__all__ = [
+    "CheckedFile",
+    "RunOptions",
+    "StorageError",
+    "check_file",
+    "process_file",
+    "record_failure",
+]

@@ -1,0 +1,310 @@
+"""Administrative-unit tables read from the data files bundled with vietnamadminunits.
+
+vietnamadminunits 1.0.4 ships, offline:
+- ``dataset.db`` (SQLite): ``admin_units_legacy`` = the last pre-reform snapshot (63 provinces,
+  696 districts, 10,035 communes; 5 island districts have no commune) and ``admin_units`` = the
+  2025 scheme (34 provinces, 3,321 communes), both with official GSO/NSO codes, plus unaccented
+  keywords, spelling variants and former names ("alias": Nông Sơn → Huyện Quế Sơn);
+- ``converter_2025.json``: old → new commune/province mapping keyed by the library's own keys;
+- ``parser_legacy.json``: districts whose communes moved into several districts before 2025.
+
+We read the files directly and never import the package: its converter calls the ArcGIS
+geocoder over the network for split communes, and the ETL must not depend on the internet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from ocop_etl.errors import ConfigError
+from ocop_etl.reference.admin_names import Level, loose_key
+
+Scheme = Literal["pre2025", "2025"]
+
+# Former or colloquial province names the library does not know. Thừa Thiên Huế became the
+# centrally-run Thành phố Huế on 2025-01-01 (same code 46), and reports from 2019–2024 use the
+# old name, often as "TT Huế"/"TT-Huế" (which is *not* a thị trấn).
+_EXTRA_PROVINCE_ALIASES: dict[str, frozenset[str]] = {
+    "46": frozenset({"thuathienhue", "tthue", "tth", "thuathien"}),
+    "79": frozenset({"tphcm", "hochiminh", "saigon", "tphochiminh"}),
+    "01": frozenset({"tphn"}),
+    "77": frozenset({"brvt"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AdminUnit:
+    """One unit of one scheme; ``name`` is the official name without its type word."""
+
+    scheme: Scheme
+    level: Level
+    code: str
+    name: str
+    unit_type: str
+    full_name: str
+    parent_code: str | None
+    province_code: str
+    lib_key: str
+    # Unaccented spellings the library accepts for this very unit (Đăk/Đắk, s/x, y/j…).
+    variants: frozenset[str]
+    # Unaccented names of units merged *into* this one (former names): a match through them
+    # returns the successor, which callers must be told about.
+    former_names: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DividedDistrict:
+    """A pre-2025 district name whose communes now sit in several districts (TP Huế → 2 quận)."""
+
+    province_code: str
+    keywords: frozenset[str]
+    district_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeRow:
+    """Old (pre-2025) unit → new (2025) unit; ``is_partial`` when the old one was split."""
+
+    level: Literal["province", "district", "commune"]
+    old_code: str
+    new_code: str
+    is_partial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AdminTables:
+    """Everything the resolver and the warehouse dimension need, in deterministic order."""
+
+    units: tuple[AdminUnit, ...]
+    divided_districts: tuple[DividedDistrict, ...]
+    bridge: tuple[BridgeRow, ...]
+
+
+def data_dir() -> Path:
+    """Folder of vietnamadminunits' bundled data, found without importing the package."""
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("vietnamadminunits is not installed; pin vietnamadminunits==1.0.4")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+    needed = ("dataset.db", "converter_2025.json", "parser_legacy.json")
+    if not all((folder / name).is_file() for name in needed):
+        # The "-update" fork installs under the same name but ships no data files.
+        raise ConfigError(f"vietnamadminunits data files missing in {folder}")
+    return folder
+
+
+def _json_set(value: str | None) -> frozenset[str]:
+    return frozenset(json.loads(value)) if value else frozenset()
+
+
+_TYPES = ("Tỉnh", "Thành phố", "Quận", "Huyện", "Thị xã", "Phường", "Xã", "Thị trấn", "Đặc khu")
+_TYPE_BY_FOLD = {t.casefold(): t for t in _TYPES}
+
+
+def _type_of(full_name: str, short: str) -> str:
+    raw = full_name.removesuffix(short).strip()
+    return _TYPE_BY_FOLD.get(raw.casefold(), raw)
+
+
+def _bare_name(short: str, unit_type: str) -> str:
+    """Official name without its type word, whatever the library put in its short column.
+
+    The library writes "Kỳ Anh (Huyện)" to tell apart the huyện and thị xã of one name, and
+    "Phường 1"/"Quận 3" for numbered units; the dimension keeps "Kỳ Anh" and "1" with the type
+    in its own column, as for every other unit.
+    """
+    name = short.removesuffix(f" ({unit_type})").strip()
+    for word in (unit_type, *_TYPES):
+        # Two HCM wards are "Phường 5"/"Phường 15" typed as Xã in the library: the name wins.
+        if name.casefold().startswith(word.casefold() + " "):
+            return name[len(word) :].strip()
+    return name
+
+
+def _real_type(short: str, unit_type: str) -> str:
+    for word in _TYPES:
+        if short.casefold().startswith(word.casefold() + " ") and short[len(word) + 1 :].isdigit():
+            return word
+    return unit_type
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
+    conn.row_factory = sqlite3.Row
+    return [dict(r) for r in conn.execute(sql).fetchall()]
+
+
+def _province_units(rows: Iterable[dict[str, Any]], scheme: Scheme) -> list[AdminUnit]:
+    seen: dict[str, AdminUnit] = {}
+    for r in rows:
+        code = r["provinceCode"]
+        if code in seen:
+            continue
+        aliases = _json_set(r["provinceAlias"])
+        unit_type = _type_of(r["province"], r["provinceShort"])
+        seen[code] = AdminUnit(
+            scheme=scheme,
+            level="province",
+            code=code,
+            name=r["provinceShort"],
+            unit_type=unit_type,
+            full_name=f"{unit_type} {r['provinceShort']}",
+            parent_code=None,
+            province_code=code,
+            lib_key=r["provinceKey"],
+            # Province "aliases" in the library are abbreviations (hn, hcm), not former names.
+            variants=_json_set(r["provinceKeywords"])
+            | aliases
+            | _EXTRA_PROVINCE_ALIASES.get(code, frozenset()),
+            former_names=frozenset(),
+        )
+    return list(seen.values())
+
+
+def _load_legacy(conn: sqlite3.Connection) -> tuple[list[AdminUnit], dict[tuple[str, ...], str]]:
+    rows = _rows(conn, "SELECT * FROM admin_units_legacy")
+    units = _province_units(rows, "pre2025")
+    districts: dict[str, AdminUnit] = {}
+    # Library composite keys → codes, for reading converter_2025.json.
+    keys: dict[tuple[str, ...], str] = {}
+    for r in rows:
+        if r["districtCode"] not in districts:
+            former = _json_set(r["districtAlias"])
+            district_name = _bare_name(r["districtShort"], r["districtType"])
+            districts[r["districtCode"]] = AdminUnit(
+                scheme="pre2025",
+                level="district",
+                code=r["districtCode"],
+                name=district_name,
+                unit_type=r["districtType"],
+                full_name=f"{r['districtType']} {district_name}",
+                parent_code=r["provinceCode"],
+                province_code=r["provinceCode"],
+                lib_key=r["districtKey"],
+                variants=_json_set(r["districtKeywords"]) - former,
+                former_names=former,
+            )
+            keys[("p", r["provinceKey"])] = r["provinceCode"]
+            keys[("d", r["provinceKey"], r["districtKey"])] = r["districtCode"]
+        if r["wardCode"] is None:
+            continue  # island districts without communes (Bạch Long Vĩ, Côn Đảo, …)
+        former = _json_set(r["wardAlias"])
+        ward_type = _real_type(r["wardShort"], r["wardType"])
+        units.append(
+            AdminUnit(
+                scheme="pre2025",
+                level="commune",
+                code=r["wardCode"],
+                name=_bare_name(r["wardShort"], ward_type),
+                unit_type=ward_type,
+                full_name=f"{ward_type} {_bare_name(r['wardShort'], ward_type)}",
+                parent_code=r["districtCode"],
+                province_code=r["provinceCode"],
+                lib_key=r["wardKey"],
+                variants=_json_set(r["wardKeywords"]) - former,
+                former_names=former,
+            )
+        )
+        keys[("c", r["provinceKey"], r["districtKey"], r["wardKey"])] = r["wardCode"]
+    units.extend(districts.values())
+    return units, keys
+
+
+def _load_2025(conn: sqlite3.Connection) -> tuple[list[AdminUnit], dict[tuple[str, ...], str]]:
+    rows = _rows(conn, "SELECT * FROM admin_units")
+    units = _province_units(rows, "2025")
+    keys: dict[tuple[str, ...], str] = {}
+    for r in rows:
+        keys[("p", r["provinceKey"])] = r["provinceCode"]
+        keys[("c", r["provinceKey"], r["wardKey"])] = r["wardCode"]
+        former = _json_set(r["wardAlias"])
+        units.append(
+            AdminUnit(
+                scheme="2025",
+                level="commune",
+                code=r["wardCode"],
+                name=_bare_name(r["wardShort"], r["wardType"]),
+                unit_type=r["wardType"],
+                full_name=f"{r['wardType']} {_bare_name(r['wardShort'], r['wardType'])}",
+                parent_code=r["provinceCode"],
+                province_code=r["provinceCode"],
+                lib_key=r["wardKey"],
+                variants=_json_set(r["wardKeywords"]) - former,
+                former_names=former,
+            )
+        )
+    return units, keys
+
+
+def _load_bridge(
+    folder: Path, old: dict[tuple[str, ...], str], new: dict[tuple[str, ...], str]
+) -> list[BridgeRow]:
+    data = json.loads((folder / "converter_2025.json").read_text(encoding="utf-8"))
+    rows: list[BridgeRow] = []
+    for new_pk, old_pks in data["DICT_PROVINCE"].items():
+        for old_pk in old_pks:
+            rows.append(BridgeRow("province", old[("p", old_pk)], new[("p", new_pk)], False))
+
+    def old_ref(composite: str) -> tuple[Literal["district", "commune"], str]:
+        pk, dk, wk = composite.split("_")
+        # "tinhquangngai_huyenlyson_": island districts became đặc khu without any commune.
+        if not wk:
+            return "district", old[("d", pk, dk)]
+        return "commune", old[("c", pk, dk, wk)]
+
+    for new_pk, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_wk, composites in wards.items():
+            for composite in composites:
+                level, old_code = old_ref(composite)
+                rows.append(BridgeRow(level, old_code, new[("c", new_pk, new_wk)], False))
+    for new_pk, splits in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for composite, targets in splits.items():
+            level, old_code = old_ref(composite)
+            partial = len(targets) > 1
+            for t in targets:
+                rows.append(
+                    BridgeRow(level, old_code, new[("c", new_pk, t["newWardKey"])], partial)
+                )
+    order = {"province": 0, "district": 1, "commune": 2}
+    return sorted(set(rows), key=lambda b: (order[b.level], b.old_code, b.new_code))
+
+
+def _load_divided(folder: Path, old: dict[tuple[str, ...], str]) -> list[DividedDistrict]:
+    data = json.loads((folder / "parser_legacy.json").read_text(encoding="utf-8"))
+    out: list[DividedDistrict] = []
+    for pk, entries in sorted(data["DICT_PROVINCE_DISTRICT_DIVIDED"].items()):
+        for _, entry in sorted(entries.items()):
+            codes = tuple(sorted(old[("d", pk, dk)] for dk in entry["districts"]))
+            out.append(
+                DividedDistrict(old[("p", pk)], frozenset(entry["dividedDistrictKeywords"]), codes)
+            )
+    return out
+
+
+@cache
+def load_admin_tables() -> AdminTables:
+    """Read and index the bundled data once per process (about 0.3 s)."""
+    folder = data_dir()
+    # Read-only URI: the package folder may be read-only, and we must never write to it.
+    with sqlite3.connect(f"file:{folder / 'dataset.db'}?mode=ro", uri=True) as conn:
+        legacy, old_keys = _load_legacy(conn)
+        current, new_keys = _load_2025(conn)
+    conn.close()
+    order = {"province": 0, "district": 1, "commune": 2}
+    units = sorted(legacy + current, key=lambda u: (u.scheme != "pre2025", order[u.level], u.code))
+    return AdminTables(
+        units=tuple(units),
+        divided_districts=tuple(_load_divided(folder, old_keys)),
+        bridge=tuple(_load_bridge(folder, old_keys, new_keys)),
+    )
+
+
+def variant_key(unit_type: str | None, name: str) -> str:
+    """Library-style key "xaquexuan2" for a typed name (type word + name, no marks)."""
+    return loose_key(f"{unit_type or ''} {name}")

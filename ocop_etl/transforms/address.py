@@ -1,0 +1,54 @@
+"""Split a free-text address cell into commune / district / province parts.
+
+Reports often have one "Địa chỉ" column: "Thôn Bao La - Đức Nhuận, xã Quảng Phú, huyện Quảng
+Điền". Only the administrative parts are kept (never the street or village part): the admin
+resolver must not be handed a street, and villages are not units we resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ocop_etl.transforms.text import clean_text, loose_key
+
+_COMMUNE = re.compile(r"^(xa|phuong|thi tran|tt|p|x|dac khu)\b")
+_DISTRICT = re.compile(r"^(huyen|thi xa|quan|tx|h|q|tp|thanh pho)\b")
+_PROVINCE = re.compile(r"^(tinh|t)\b")
+# Sub-commune places (thôn, xóm, khối phố, ấp, bản, làng, tổ, số nhà…) are dropped.
+_VILLAGE = re.compile(r"^(thon|xom|khoi|khu pho|ap|ban|lang|to|so|duong|kp|khoi pho)\b")
+
+
+@dataclass(frozen=True)
+class AddressParts:
+    commune: str | None = None
+    district: str | None = None
+    province: str | None = None
+
+
+def split_address(value: object) -> AddressParts:
+    """Administrative parts of an address, right to left: province, district, commune.
+
+    A part is recognised by its prefix; an unprefixed part is taken by position only when it
+    follows the recognised part order (…, commune, district, province).
+    """
+    text = clean_text(value)
+    if not text:
+        return AddressParts()
+    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    commune = district = province = None
+    for part in parts:
+        key = loose_key(part)
+        if _VILLAGE.match(key):
+            continue
+        if _COMMUNE.match(key) and commune is None:
+            commune = part
+        elif _PROVINCE.match(key) and not key.startswith("tp") and province is None:
+            province = part
+        elif _DISTRICT.match(key) and district is None:
+            district = part
+        elif commune is not None and district is None:
+            district = part  # "xã Điện Phong, Điện Bàn": the part after a commune is its district
+        elif district is not None and province is None:
+            province = part
+    return AddressParts(commune=commune, district=district, province=province)

@@ -1,0 +1,222 @@
+"""Extracted text rows → canonical OCOP recognition records (typed, keyed, resolved).
+
+Every parser runs once per *distinct* value and is mapped back over the column: a national
+backfill has ~140k rows but far fewer distinct star, score, date and unit spellings. Parse
+failures are kept as codes in ``*_error`` columns; ``schemas.recognition`` turns them, and the
+rule checks, into issues. Raw text stays beside every parsed value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import pandas as pd
+
+from ocop_etl.reference.product_groups import match_product_group, taxonomy_for
+from ocop_etl.schemas import columns as c
+from ocop_etl.transforms.address import split_address
+from ocop_etl.transforms.dates import parse_date, parse_decision
+from ocop_etl.transforms.numbers import parse_score
+from ocop_etl.transforms.producers import parse_producer, product_key
+from ocop_etl.transforms.stars import criteria_version, parse_stars
+from ocop_etl.transforms.text import clean_text
+
+CERTIFICATE_MONTHS = 36
+
+
+class UnitResolverLike(Protocol):
+    def resolve(
+        self,
+        province: str | None,
+        district: str | None,
+        commune: str | None,
+        *,
+        on_date: date | None = None,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the report as a whole says, used where a row is silent."""
+
+    province: str | None = None
+    district: str | None = None
+    year: int | None = None
+
+
+def _map_distinct(series: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
+    cache: dict[Hashable, Any] = {}
+    out = []
+    for value in series.tolist():
+        key = value if value is None or isinstance(value, Hashable) else str(value)
+        if key not in cache:
+            cache[key] = fn(value)
+        out.append(cache[key])
+    return out
+
+
+def _col(rows: pd.DataFrame, name: str) -> pd.Series:
+    if name in rows.columns:
+        return rows[name].astype(object).where(rows[name].notna(), None)
+    return pd.Series([None] * len(rows), index=rows.index, dtype=object)
+
+
+def _coalesce(*series: pd.Series) -> pd.Series:
+    out = series[0].copy()
+    for s in series[1:]:
+        out = out.where(out.notna(), s)
+    return out.astype(object).where(out.notna(), None)
+
+
+def add_months(d: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (29/2 + 36 months → 28/2)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(d)  # unreachable: every month has a 28th
+
+
+def to_canonical(
+    rows: pd.DataFrame, context: ReportContext, resolver: UnitResolverLike
+) -> pd.DataFrame:
+    """Typed canonical records for the extracted ``rows`` (same index, lineage kept)."""
+    out = pd.DataFrame(index=rows.index)
+    out[c.SOURCE_FILE] = rows[c.SOURCE_FILE].astype("str")
+    out[c.SOURCE_SHEET] = rows[c.SOURCE_SHEET].astype("str")
+    out[c.SOURCE_ROW] = rows[c.SOURCE_ROW].astype("int64")
+
+    out[c.PRODUCT_NAME] = pd.Series(
+        _map_distinct(_col(rows, c.PRODUCT_NAME), clean_text), index=rows.index, dtype="str"
+    )
+
+    producers = _map_distinct(_col(rows, c.PRODUCER), parse_producer)
+    out[c.PRODUCER_NAME] = [p.display for p in producers]
+    out[c.PRODUCER_TYPE] = [p.producer_type if p.display else None for p in producers]
+    out[c.PRODUCER_KEY] = [p.key_exact or "" for p in producers]
+    out[c.PRODUCER_KEY_LOOSE] = [p.key_loose or "" for p in producers]
+    out[c.PRODUCER_LEGAL_FORM] = [" ".join(p.legal_form) or None for p in producers]
+    out[c.PRODUCT_KEY] = _map_distinct(out[c.PRODUCT_NAME], product_key)
+
+    stars_raw = _coalesce(_col(rows, c.STARS), _col(rows, c.STARS_FROM_SECTION))
+    stars = _map_distinct(stars_raw, parse_stars)
+    out[c.STARS_RAW] = stars_raw
+    out[c.STARS] = pd.array([s.stars for s in stars], dtype="Int64")
+    out[c.IS_POTENTIAL_5_STAR] = [bool(s.is_potential_5_star) for s in stars]
+    out[c.IS_NOT_PASSED] = [bool(s.is_not_passed) for s in stars]
+    out[c.STARS_ERROR] = [s.error for s in stars]
+
+    score_raw = _col(rows, c.SCORE)
+    scores = _map_distinct(score_raw, parse_score)
+    out[c.SCORE_RAW] = score_raw
+    out[c.SCORE] = pd.array([s.score for s in scores], dtype="Float64")
+    out[c.SCORE_ERROR] = [s.error for s in scores]
+
+    _add_decisions(rows, out, context)
+    _add_units(rows, out, context, resolver)
+
+    group_raw = _coalesce(_col(rows, c.PRODUCT_GROUP), _col(rows, c.GROUP_FROM_SECTION))
+    out[c.PRODUCT_GROUP_RAW] = group_raw
+    taxonomies = [
+        taxonomy_for(d, y) if g else None
+        for g, d, y in zip(group_raw, out[c.DECISION_DATE], out[c.EVALUATION_YEAR], strict=True)
+    ]
+    out[c.PRODUCT_GROUP_TAXONOMY] = taxonomies
+    codes = [
+        match_product_group(g, t) if t else None for g, t in zip(group_raw, taxonomies, strict=True)
+    ]
+    out[c.PRODUCT_GROUP_CODE] = codes
+    out[c.PRODUCT_GROUP_TAXONOMY] = [
+        t if code else None for t, code in zip(taxonomies, codes, strict=True)
+    ]
+    return out
+
+
+def _add_decisions(rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext) -> None:
+    combined = _map_distinct(_col(rows, c.DECISION), parse_decision)
+    number_only = _map_distinct(_col(rows, c.DECISION_NO), parse_decision)
+    date_raw = _col(rows, c.DECISION_DATE)
+    dates = _map_distinct(date_raw, parse_date)
+
+    numbers, decision_dates, levels, errors = [], [], [], []
+    for comb, num, dt in zip(combined, number_only, dates, strict=True):
+        numbers.append(num.number or comb.number)
+        levels.append(num.issuing_level or comb.issuing_level)
+        if dt.value is not None and dt.precision == "day":
+            decision_dates.append(dt.value)
+            errors.append(None)
+        else:
+            decision_dates.append(comb.date)
+            errors.append(dt.error)
+    out[c.DECISION_RAW] = _coalesce(_col(rows, c.DECISION), _col(rows, c.DECISION_NO))
+    out[c.DECISION_NO] = numbers
+    out[c.DECISION_DATE] = decision_dates
+    out[c.DATE_ERROR] = errors
+    out[c.ISSUING_LEVEL] = levels
+
+    years = _map_distinct(_col(rows, c.YEAR), parse_date)
+    evaluation_year: list[int | None] = []
+    for y, dt, yr_from_date in zip(years, decision_dates, dates, strict=True):
+        if y.value is not None:
+            evaluation_year.append(y.value.year)
+        elif dt is not None:
+            evaluation_year.append(dt.year)
+        elif yr_from_date.value is not None:  # a year-only "decision date" cell
+            evaluation_year.append(yr_from_date.value.year)
+        else:
+            evaluation_year.append(context.year)
+    out[c.EVALUATION_YEAR] = pd.array(evaluation_year, dtype="Int64")
+    out[c.CRITERIA_VERSION] = [
+        criteria_version(d) if d is not None else (criteria_version(date(y, 12, 31)) if y else None)
+        for d, y in zip(decision_dates, evaluation_year, strict=True)
+    ]
+    out[c.VALID_UNTIL] = [
+        add_months(d, CERTIFICATE_MONTHS) if d is not None else None for d in decision_dates
+    ]
+
+
+def _add_units(
+    rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext, resolver: UnitResolverLike
+) -> None:
+    addresses = _map_distinct(_col(rows, c.ADDRESS), split_address)
+    commune = _coalesce(
+        _col(rows, c.COMMUNE), pd.Series([a.commune for a in addresses], index=rows.index)
+    )
+    district = _coalesce(
+        _col(rows, c.DISTRICT),
+        pd.Series([a.district for a in addresses], index=rows.index),
+        _col(rows, c.DISTRICT_FROM_SECTION),
+        pd.Series([context.district] * len(rows), index=rows.index, dtype=object),
+    )
+    province = _coalesce(
+        _col(rows, c.PROVINCE),
+        pd.Series([a.province for a in addresses], index=rows.index),
+        pd.Series([context.province] * len(rows), index=rows.index, dtype=object),
+    )
+    out[c.PROVINCE_RAW] = province
+    out[c.DISTRICT_RAW] = district
+    out[c.COMMUNE_RAW] = commune
+
+    on_dates = [
+        d if d is not None else (date(int(y), 6, 30) if pd.notna(y) else None)
+        for d, y in zip(out[c.DECISION_DATE], out[c.EVALUATION_YEAR], strict=True)
+    ]
+    cache: dict[tuple[Any, ...], Any] = {}
+    resolved = []
+    for key in zip(province, district, commune, on_dates, strict=True):
+        if key not in cache:
+            cache[key] = resolver.resolve(key[0], key[1], key[2], on_date=key[3])
+        resolved.append(cache[key])
+    out[c.UNIT_SCHEME] = [r.scheme for r in resolved]
+    out[c.PROVINCE_CODE] = [r.province_code for r in resolved]
+    out[c.DISTRICT_CODE] = [r.district_code for r in resolved]
+    out[c.COMMUNE_CODE] = [r.commune_code for r in resolved]
+    out[c.CURRENT_PROVINCE_CODE] = [r.current_province_code for r in resolved]
+    out[c.UNIT_STATUS] = [r.status for r in resolved]
+    out[c.UNIT_CANDIDATES] = [", ".join(r.candidates) if r.candidates else None for r in resolved]

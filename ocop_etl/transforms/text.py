@@ -1,0 +1,258 @@
+"""Cleaning Vietnamese cell text and building comparison keys from it.
+
+Three layers, each built on the previous one:
+
+- ``clean_text``: what we store for display and audit. Repairs mojibake, NFC, Ð→Đ, turns
+  invisible and exotic whitespace into plain spaces, straightens quotes and dashes.
+- ``match_key``: what we compare for *exact* matches. Case-folded, tone mark on the first
+  vowel of open ``oa/oe/uy`` syllables, punctuation gone. Diacritics are kept, because
+  "Tân Thành" and "Tân Thạnh" are different communes.
+- ``loose_key``: ``match_key`` without any marks (đ→d). Only good for *finding candidates*;
+  never merge two records because their loose keys are equal.
+
+Legacy TCVN3/VNI text must be converted (``legacy_fonts``) *before* ``clean_text``: the soft
+hyphen that ``clean_text`` deletes is the letter ư in TCVN3, and Ð is é there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import ftfy
+
+# Only the mojibake repair of ftfy. Everything else it offers either duplicates our own steps
+# (quotes, NFC) or would change legitimate text (HTML entities, full-width letters).
+# restore_byte_a0 is off: it reads "Ã " as mojibake of "à", and "XÃ " / "NGÃ " are ordinary
+# upper-case Vietnamese words.
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_encoding=True,
+    restore_byte_a0=False,
+    replace_lossy_sequences=True,
+    decode_inconsistent_utf8=True,
+    # C1 controls become spaces in clean_text; turning them into cp1252 letters first would
+    # feed ftfy a second, different guess on the next run (clean_text must be idempotent).
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+_ETH_TO_D = {0x00D0: "\u0110", 0x00F0: "\u0111"}
+_TRANSLATE: dict[int, str | None] = {
+    # Invisible characters that glue or hint but carry no letter.
+    0x200C: None,  # ZWNJ
+    0x200D: None,  # ZWJ
+    0x2060: None,  # word joiner
+    0xFEFF: None,  # BOM / zero-width no-break space
+    0x00AD: None,  # soft hyphen (only safe after legacy-font conversion, see module doc)
+    # ZWSP usually sits *between* words pasted from the web, so it becomes a space.
+    0x200B: " ",
+    # Quotes: districts mix curly, guillemets and the modifier apostrophe (Ea H’Leo / H'Leo).
+    0x201C: '"',
+    0x201D: '"',
+    0x201E: '"',
+    0x201F: '"',
+    0x00AB: '"',
+    0x00BB: '"',
+    0x2018: "'",
+    0x2019: "'",
+    0x201A: "'",
+    0x201B: "'",
+    0x02BC: "'",
+    0x2032: "'",
+    # Dashes and the minus sign: "Bia - Rượu" is typed with any of them.
+    0x2010: "-",
+    0x2011: "-",
+    0x2012: "-",
+    0x2013: "-",
+    0x2014: "-",
+    0x2015: "-",
+    0x2212: "-",
+}
+
+# Anything Unicode calls a space separator or a line/paragraph break, plus control characters
+# (tabs, Alt+Enter newlines inside cells): all become one plain space.
+_SPACE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc"})
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN-like floats and pandas' NA/NaT, without importing pandas."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        # NaN, NaT and Decimal('NaN') are the values not equal to themselves.
+        return bool(value != value)
+    except (TypeError, ArithmeticError):
+        # pandas.NA: even the comparison is NA and refuses to become a bool;
+        # Decimal('sNaN'): the comparison itself signals.
+        return True
+    except ValueError:
+        return False
+
+
+def _to_str(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        # Excel stores every number as a float; a sequence number 12 must not become "12.0".
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as cp1252 ("Há»£p tÃ¡c xÃ£" → "Hợp tác xã"); nothing else.
+
+    Legitimate Vietnamese, and TCVN3/VNI text still waiting for conversion, come back unchanged.
+    """
+    return ftfy.fix_encoding(text, _FTFY_CONFIG)
+
+
+def clean_text(value: object) -> str | None:
+    """Return the display form of a cell, or None when it is empty.
+
+    >>> clean_text("  HTX\\u00a0Nông  nghiệp\\u200bQuế Xuân ")
+    'HTX Nông nghiệp Quế Xuân'
+    >>> clean_text(12.0)
+    '12'
+    """
+    if is_missing(value):
+        return None
+    try:
+        text = value if isinstance(value, str) else _to_str(value)
+    except ValueError:
+        # An int too long for str() (over 4,300 digits) cannot be a real cell value.
+        return None
+    # ftfy decides on what it sees, and our own space clean-up can show it a new pattern
+    # ("Â\x1f" → "Â " reads as a mangled NBSP). Repeating until stable makes clean_text
+    # idempotent, which the keys built on it rely on; real text settles after one pass.
+    for _ in range(3):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text or None
+
+
+def _clean_once(text: str) -> str:
+    # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
+    # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
+    # never contains these two bytes, so no real mojibake is lost.
+    text = text.translate(_ETH_TO_D)
+    text = repair_mojibake(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_TRANSLATE)
+    text = "".join(" " if unicodedata.category(ch) in _SPACE_CATEGORIES else ch for ch in text)
+    return " ".join(text.split())
+
+
+# --- tone placement -------------------------------------------------------------------------
+
+
+def _toned(bases: str) -> str:
+    return "".join(unicodedata.normalize("NFC", b + t) for b in bases for t in _TONE_MARKS)
+
+
+def _split_tone(ch: str) -> tuple[str, str]:
+    """'ỷ' → ('y', '\\u0309'); the base keeps its other marks (ệ → ê + dot below)."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = "".join(c for c in decomposed if c in _TONE_MARKS)
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+    return base, tone
+
+
+def _with_tone(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + tone)
+
+
+# "Not followed by a letter" = the syllable is open; "hoàn", "hoài", "khuỷu" stay as they are.
+_OPEN_END = r"(?![^\W\d_])"
+# In qu- syllables the u is part of the consonant, so "quý" is already right.
+_OA_OE = re.compile(rf"(?<![qQ])([oO])([{_toned('aeAE')}]){_OPEN_END}")
+_UY = re.compile(rf"(?<![qQ])([uU])([{_toned('yY')}]){_OPEN_END}")
+# "qúy", "qùa": the tone was typed on the u of the consonant cluster.
+_Q_TONED_U = re.compile(rf"([qQ])([{_toned('uU')}])([aăâeêioôơuưyAĂÂEÊIOÔƠUƯY])")
+
+
+def _move_to_first(m: re.Match[str]) -> str:
+    first, second = m.group(1), m.group(2)
+    base, tone = _split_tone(second)
+    return _with_tone(first, tone) + base
+
+
+def _move_off_qu(m: re.Match[str]) -> str:
+    q, toned_u, vowel = m.group(1), m.group(2), m.group(3)
+    u, tone = _split_tone(toned_u)
+    return q + u + _with_tone(vowel, tone)
+
+
+def canonical_tones(s: str) -> str:
+    """Put the tone of open oa/oe/uy syllables on the first vowel; fix 'qúy' → 'quý'.
+
+    Both placements are in official lists (Thuận Hoà / Thuận Hòa), so keys need one form;
+    tone-on-first is the majority in the official NSO list. Case is preserved.
+
+    >>> canonical_tones("Hoà Vang, thuỷ lợi, khoẻ, QÚY, hoàn, Huỳnh")
+    'Hòa Vang, thủy lợi, khỏe, QUÝ, hoàn, Huỳnh'
+    """
+    s = unicodedata.normalize("NFC", s)
+    s = _Q_TONED_U.sub(_move_off_qu, s)
+    s = _OA_OE.sub(_move_to_first, s)
+    return _UY.sub(_move_to_first, s)
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def _punctuation_to_space(s: str) -> str:
+    # Letters, digits and combining marks survive; every symbol and punctuation mark separates
+    # words, so "Bia-Rượu", "Bia - Rượu" and "Bia, Rượu" give the same key.
+    return "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in s)
+
+
+def match_key(s: object) -> str:
+    """Key for exact matching: equal keys mean "same name, written differently".
+
+    >>> match_key("HTX  Hoà-Bình") == match_key("htx hòa bình")
+    True
+    >>> match_key("Tân Thành") == match_key("Tân Thạnh")
+    False
+    """
+    text = clean_text(s)
+    if text is None:
+        return ""
+    # casefold may decompose (İ → i + dot), so recompose before the tone rule looks at letters.
+    text = unicodedata.normalize("NFC", text.casefold())
+    text = canonical_tones(text)
+    return " ".join(_punctuation_to_space(text).split())
+
+
+def strip_marks(s: str) -> str:
+    """Remove every combining mark and turn đ/Đ into d/D: 'Đắk Lắk' → 'Dak Lak'."""
+    decomposed = unicodedata.normalize("NFD", s)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Đ has no decomposition, so NFD leaves it alone; it needs an explicit rule.
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def loose_key(s: object) -> str:
+    """``match_key`` without marks. Only for candidate generation, never for merging.
+
+    >>> loose_key("Tân Thạnh") == loose_key("Tân Thành")
+    True
+    """
+    return " ".join(strip_marks(match_key(s)).split())

@@ -1,0 +1,63 @@
+"""The README's commands as a new user runs them: a real process, a real temporary Prefect."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CLI = [sys.executable, "-m", "ocop_etl.cli"]
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "200", **env}
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_sample_then_ingest_prints_a_summary_and_exits_zero(tmp_path: Path) -> None:
+    made = _run(["sample", "inbox", "--files", "3", "--min-rows", "3", "--max-rows", "6"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "inbox" / "notes.xlsx").write_text("not a workbook")
+
+    done = _run(["ingest", "inbox"], tmp_path, OCOP_DATABASE_URL="sqlite:///w.db")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "files" in out and "rows" in out
+    assert "warehouse: sqlite:///w.db" in out
+    assert "feedback workbooks:" in out
+    assert "[4/4]" in done.stdout + done.stderr  # progress, one line per file
+    assert "Traceback" not in done.stdout + done.stderr
+    assert (tmp_path / "w.db").exists()
+
+
+def test_unreachable_database_is_a_clear_nonzero_exit(tmp_path: Path) -> None:
+    made = _run(["sample", "inbox", "--files", "1", "--min-rows", "2", "--max-rows", "2"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    url = "postgresql+psycopg://etl:s3cret@127.0.0.1:9/ocop"
+
+    done = _run(["ingest", "inbox", "--db", url], tmp_path)
+
+    assert done.returncode != 0
+    assert "s3cret" not in done.stdout + done.stderr
+    assert "127.0.0.1:9" in done.stdout + done.stderr
+
+
+def test_every_command_has_help_with_examples(tmp_path: Path) -> None:
+    for args in (["ingest"], ["sample"], ["db", "upgrade"], ["codes"]):
+        shown = _run([*args, "--help"], tmp_path)
+        assert shown.returncode == 0, args
+        assert "Example" in shown.stdout, args

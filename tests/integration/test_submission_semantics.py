@@ -1,0 +1,111 @@
+"""Re-running is always safe: same bytes, same content, resubmission, crash half way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ocop_etl.load import loader
+from ocop_etl.samples.generator import write_samples
+from tests.integration.helpers import count, rows, run_files, warehouse
+
+pytestmark = pytest.mark.integration
+
+TABLES = ("fct_recognition", "dim_producer", "dim_product", "dq_issue", "dq_rejected_row")
+
+
+def _snapshot(url: str) -> dict[str, int]:
+    engine = warehouse(url)
+    return {t: count(engine, t) for t in TABLES}
+
+
+def test_ingesting_twice_leaves_an_identical_warehouse(warehouse_url: str, tmp_path: Path) -> None:
+    reports = write_samples(tmp_path / "inbox", files=4, rows_per_file=(5, 10), seed=3, faults=True)
+    paths = [r.path for r in reports]
+    first = run_files(warehouse_url, paths, tmp_path)
+    before = _snapshot(warehouse_url)
+
+    second = run_files(warehouse_url, paths, tmp_path)
+
+    assert {o.status for o in first} == {"loaded"}
+    assert [o.status for o in second] == ["skipped_duplicate"] * len(paths)
+    assert {o.reason_code for o in second} == {"file.duplicate_bytes"}
+    assert _snapshot(warehouse_url) == before
+    # Every run is recorded in the ledger: 4 loaded + 4 skipped attempts.
+    engine = warehouse(warehouse_url)
+    statuses = [r["status"] for r in rows(engine, "SELECT status FROM etl_file_status")]
+    assert sorted(statuses) == ["loaded"] * 4 + ["skipped_duplicate"] * 4
+
+
+def test_a_file_resaved_in_excel_is_recognised_by_its_content(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    (report,) = write_samples(tmp_path / "inbox", files=1, rows_per_file=(6, 6), seed=8)
+    run_files(warehouse_url, [report.path], tmp_path)
+    resaved = tmp_path / "resaved" / report.path.name
+    resaved.parent.mkdir()
+    wb = openpyxl.load_workbook(report.path)
+    wb.properties.creator = "Another clerk"  # different bytes, same table
+    wb.save(resaved)
+    assert resaved.read_bytes() != report.path.read_bytes()
+
+    (outcome,) = run_files(warehouse_url, [resaved], tmp_path)
+
+    assert outcome.status == "skipped_duplicate"
+    assert outcome.reason_code == "file.duplicate_content"
+    assert count(warehouse(warehouse_url), "fct_recognition") == len(report.rows)
+
+
+def test_a_new_file_for_the_same_unit_and_period_supersedes_the_old_one(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    (report,) = write_samples(tmp_path / "inbox", files=1, rows_per_file=(6, 6), seed=21)
+    run_files(warehouse_url, [report.path], tmp_path)
+    # The district removes its last product and sends the corrected file again.
+    removed = report.rows[-1]
+    corrected = tmp_path / "v2" / report.path.name
+    corrected.parent.mkdir()
+    wb = openpyxl.load_workbook(report.path)
+    wb[removed.source_sheet].delete_rows(removed.source_row)
+    wb.save(corrected)
+
+    (outcome,) = run_files(warehouse_url, [corrected], tmp_path)
+
+    assert outcome.status == "loaded"
+    assert len(outcome.superseded_file_ids) == 1
+    engine = warehouse(warehouse_url)
+    current = rows(engine, "SELECT product_name FROM ocop_recognition WHERE is_current")
+    history = rows(engine, "SELECT product_name FROM ocop_recognition WHERE NOT is_current")
+    assert len(current) == len(report.rows) - 1
+    assert removed.product_name not in {r["product_name"] for r in current}
+    assert len(history) == len(report.rows)  # the old submission stays queryable
+    products = rows(engine, "SELECT product_name FROM ocop_product_current")
+    assert removed.product_name not in {r["product_name"] for r in products}
+    statuses = {r["status"] for r in rows(engine, "SELECT status FROM etl_file_status")}
+    assert statuses == {"loaded", "superseded"}
+
+
+def test_a_failure_half_way_through_a_load_leaves_nothing_behind(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (report,) = write_samples(
+        tmp_path / "inbox", files=1, rows_per_file=(8, 8), seed=4, faults=True
+    )
+    real_issue_rows = loader.issue_rows
+
+    def explode(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("disk full while writing issues")  # after facts were inserted
+
+    monkeypatch.setattr(loader, "issue_rows", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_files(warehouse_url, [report.path], tmp_path)
+    engine = warehouse(warehouse_url)
+    assert {t: count(engine, t) for t in TABLES} == dict.fromkeys(TABLES, 0)
+    assert rows(engine, "SELECT * FROM ledger_file WHERE status IN ('loaded', 'loading')") == []
+
+    monkeypatch.setattr(loader, "issue_rows", real_issue_rows)
+    (outcome,) = run_files(warehouse_url, [report.path], tmp_path)
+    assert outcome.status == "loaded"
+    assert count(engine, "fct_recognition") == outcome.rows_loaded > 0

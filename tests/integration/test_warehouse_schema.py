@@ -1,0 +1,127 @@
+"""The warehouse schema: migrations from empty and from the previous revision, the BI contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+
+from ocop_etl.load.engine import get_engine
+from ocop_etl.load.migrate import alembic_config, current_revision, head_revision, upgrade
+from tests.integration.helpers import count
+
+pytestmark = pytest.mark.integration
+
+# The documented BI contract (warehouse/README.md): view → columns it must always have.
+CONTRACT = {
+    "ocop_recognition": [
+        "recognition_id",
+        "product_name",
+        "product_key",
+        "producer_name",
+        "producer_type",
+        "stars",
+        "score",
+        "is_potential_5_star",
+        "province_code",
+        "province_name",
+        "district_code",
+        "district_name",
+        "commune_code",
+        "commune_name",
+        "current_province_code",
+        "current_province_name",
+        "product_group_code",
+        "product_group_name",
+        "criteria_version",
+        "evaluation_year",
+        "decision_no",
+        "decision_date",
+        "issuing_level",
+        "valid_until",
+        "is_current",
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "load_id",
+    ],
+    "ocop_product_current": ["product_id", "product_name", "stars", "valid_until", "is_current"],
+    "ocop_summary_by_province_year": [
+        "province_code",
+        "province_name",
+        "current_province_code",
+        "current_province_name",
+        "evaluation_year",
+        "stars",
+        "recognitions",
+        "products",
+    ],
+    "ocop_reporting_completeness": [
+        "province_code",
+        "district_code",
+        "district_name",
+        "period_year",
+        "has_reported",
+        "last_loaded_at",
+    ],
+    "ocop_certificates_expiring": ["product_id", "product_name", "valid_until", "days_to_expiry"],
+    "etl_file_status": [
+        "source_file",
+        "status",
+        "rows_loaded",
+        "rows_rejected",
+        "reason_code",
+        "loaded_at",
+    ],
+    "etl_rejected_row": [
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "issue_code",
+        "message_vi",
+        "message_en",
+    ],
+}
+
+
+def test_upgrade_from_empty_creates_tables_views_and_reference_data(warehouse_url: str) -> None:
+    engine = get_engine(warehouse_url)
+    assert current_revision(engine) is None
+
+    upgrade(engine)
+    upgrade(engine)  # a second run changes nothing and does not fail
+
+    assert current_revision(engine) == head_revision()
+    for view, columns in CONTRACT.items():
+        with engine.connect() as conn:
+            result = conn.execute(text(f"SELECT * FROM {view} WHERE 1 = 0"))
+            assert set(columns) <= set(result.keys()), view
+    with engine.connect() as conn:
+        units = dict(
+            conn.execute(
+                text(
+                    "SELECT scheme || ':' || level, COUNT(*) FROM dim_admin_unit GROUP BY scheme, level"
+                )
+            ).all()
+        )
+    assert units["pre2025:province"] == 63
+    assert units["2025:province"] == 34
+    assert units["2025:commune"] == 3321
+    assert count(engine, "dim_product_group") > 20
+
+
+def test_upgrade_from_the_previous_revision(warehouse_url: str, tmp_path: Path) -> None:
+    engine = get_engine(warehouse_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "-1")
+    assert current_revision(engine) != head_revision()
+
+    upgrade(engine)
+
+    assert current_revision(engine) == head_revision()
+    assert "fct_recognition" in inspect(engine).get_table_names()
