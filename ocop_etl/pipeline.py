@@ -23,6 +23,7 @@ from sqlalchemy import exc as sa_exc
 from ocop_etl.errors import FileRejected, OcopEtlError, StorageError, TransientError
 from ocop_etl.extract import ExtractedReport, read_report
 from ocop_etl.feedback.annotate import write_feedback
+from ocop_etl.feedback.template import read_template_version
 from ocop_etl.files import archive_raw, fingerprint
 from ocop_etl.issues import Issue, make_issue
 from ocop_etl.load import ledger
@@ -76,7 +77,7 @@ def _unanimous(values: pd.Series) -> object:
 
 
 def reporting_unit(
-    report: ExtractedReport, canonical: pd.DataFrame, resolver: AdminResolver
+    report: ExtractedReport, canonical: pd.DataFrame, resolver: AdminResolver, report_path: Path
 ) -> Submission:
     """Who reported and for which period: the report's own title/path first, then the rows."""
     meta = report.meta
@@ -92,7 +93,7 @@ def reporting_unit(
         district_code=district_code,
         year=int(year) if year else None,
         round=meta.round,
-        template_version=meta.template_version,
+        template_version=meta.template_version or read_template_version(report_path),
     )
 
 
@@ -102,8 +103,9 @@ def check_file(
     """Extract, normalize and validate one file (no database). Raises FileRejected."""
     resolver = resolver or shared_resolver()
     report = read_report(path, display_name=display_name)
+    meta = report.meta
     context = ReportContext(
-        province=report.meta.province, district=report.meta.district, year=report.meta.year
+        province=meta.province, district=meta.district, year=meta.year, decision=meta.decision
     )
     canonical = to_canonical(report.rows, context, resolver)
     result = validate_recognitions(canonical)
@@ -112,7 +114,7 @@ def check_file(
         canonical=canonical,
         result=result,
         issues=[*report.issues, *result.issues],
-        submission=reporting_unit(report, canonical, resolver),
+        submission=reporting_unit(report, canonical, resolver, path),
     )
 
 

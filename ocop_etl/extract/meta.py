@@ -129,6 +129,15 @@ def from_rows(rows: Sequence[dict[str, str | None]]) -> Found:
     )
 
 
+def title_decision(title_lines: Sequence[str]) -> str | None:
+    """The "(Kèm theo Quyết định số … ngày …)" line, when the title block has exactly one.
+
+    Lists that carry the decision only above the table apply it to every row.
+    """
+    lines = {t for t in title_lines if phrases.DECISION_LINE.search(phrases.fold(t))}
+    return lines.pop() if len(lines) == 1 else None
+
+
 def from_decision(title_lines: Sequence[str], rows: Sequence[dict[str, str | None]]) -> Found:
     """The year of the decision: the "(Kèm theo Quyết định …)" line, else the rows' dates."""
     decision_lines = [t for t in title_lines if phrases.DECISION_LINE.search(phrases.fold(t))]

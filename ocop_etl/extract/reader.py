@@ -41,6 +41,7 @@ class ReportMeta:
     year: int | None = None
     round: int | None = None
     title: str | None = None
+    decision: str | None = None  # "(Kèm theo Quyết định số … ngày …)" above the table
     template_version: str | None = None
     legacy_encoding: dict[str, str] = field(default_factory=dict)  # column → encoding converted
     sheets_read: tuple[str, ...] = ()
@@ -204,6 +205,7 @@ def read_report(path: Path, *, display_name: str | None = None) -> ExtractedRepo
         year=found.year,
         round=found.round,
         title=found.title,
+        decision=meta_sources.title_decision([line for t in tables for line in t.title_lines]),
         template_version=versions.pop() if len(versions) == 1 else None,
         legacy_encoding=_legacy_by_column(tables),
         sheets_read=tuple(t.name for t in tables),

@@ -109,7 +109,7 @@ def _from_number(number: float, datemode: int) -> DateReading:
     return DateReading(made, "day")
 
 
-def _from_text(text: str) -> DateReading:
+def _from_text(text: str, datemode: int) -> DateReading:
     t = strip_marks(text.casefold()).strip(" .,;")
     t = _PREFIX.sub("", t)
     for kind, pattern in _PATTERNS:
@@ -120,9 +120,9 @@ def _from_text(text: str) -> DateReading:
     m = _YEAR.fullmatch(t)
     if m is not None:
         return _year_reading(int(m.group(1)))
-    # "2019.0": a year that went through a float column and then through str().
-    if re.fullmatch(r"\d{4}\.0+", t):
-        return _year_reading(int(t.split(".")[0]))
+    # "2019.0" or "44382": a year or a serial that went through str() somewhere upstream.
+    if re.fullmatch(r"\d{4,5}(?:\.\d+)?", t):
+        return _from_number(float(t), datemode)
     return _UNPARSEABLE
 
 
@@ -152,7 +152,7 @@ def parse_date(value: object, *, datemode: int = 0) -> DateReading:
     text = clean_text(value)
     if text is None:
         return _EMPTY
-    return _from_text(text)
+    return _from_text(text, datemode)
 
 
 # --- decision references -----------------------------------------------------------------------

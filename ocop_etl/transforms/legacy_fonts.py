@@ -102,6 +102,10 @@ def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
 VNI_PAIRS, VNI_SINGLES = _vni_tables()
 
 
+def _decode_tcvn3(s: str) -> str:
+    return "".join(TCVN3_TABLE.get(ch, ch) for ch in s)
+
+
 def _decode_vni(s: str) -> str:
     out: list[str] = []
     i = 0
@@ -128,10 +132,7 @@ def decode_legacy(s: str, encoding: LegacyEncoding, *, uppercase: bool = False) 
     >>> decode_legacy("Hôïp taùc xaõ Ñaék Laék", "vni")
     'Hợp tác xã Đắk Lắk'
     """
-    if encoding == "tcvn3":
-        decoded = "".join(TCVN3_TABLE.get(ch, ch) for ch in s)
-    else:
-        decoded = _decode_vni(s)
+    decoded = _decode_tcvn3(s) if encoding == "tcvn3" else _decode_vni(s)
     decoded = unicodedata.normalize("NFC", decoded)
     return decoded.upper() if uppercase else decoded
 

@@ -45,6 +45,7 @@ class ReportContext:
     province: str | None = None
     district: str | None = None
     year: int | None = None
+    decision: str | None = None  # the title's decision, for rows that carry none
 
 
 def _map_distinct(series: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
@@ -144,15 +145,18 @@ def _add_decisions(rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext
     date_raw = _col(rows, c.DECISION_DATE)
     dates = _map_distinct(date_raw, parse_date)
 
+    title = parse_decision(context.decision)
     numbers, decision_dates, levels, errors = [], [], [], []
     for comb, num, dt in zip(combined, number_only, dates, strict=True):
-        numbers.append(num.number or comb.number)
-        levels.append(num.issuing_level or comb.issuing_level)
+        own = num.number or comb.number
+        # A row with no decision of its own falls under the one named above the table.
+        numbers.append(own or title.number)
+        levels.append(num.issuing_level or comb.issuing_level or (None if own else title.issuing_level))
         if dt.value is not None and dt.precision == "day":
             decision_dates.append(dt.value)
             errors.append(None)
         else:
-            decision_dates.append(comb.date)
+            decision_dates.append(comb.date or (title.date if not own and dt.value is None else None))
             errors.append(dt.error)
     out[c.DECISION_RAW] = _coalesce(_col(rows, c.DECISION), _col(rows, c.DECISION_NO))
     out[c.DECISION_NO] = numbers

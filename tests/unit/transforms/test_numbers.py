@@ -27,13 +27,16 @@ def test_blank_is_not_an_error(value: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["7 2,5", "abc", "78,66 – 83,54", "78,66-83,54", "1.234,5", "72,555", True, float("inf")]
+    "value",
+    ["7 2,5", "abc", "78,66 – 83,54", "78,66-83,54", "1.234,5", "72,555", True, float("inf")],
 )
 def test_unparseable(value: object) -> None:
     assert parse_score(value) == ScoreReading(None, "score.unparseable")
 
 
-@pytest.mark.parametrize(("value", "score"), [("150", 150.0), (100.5, 100.5), (-3, -3.0), ("-3", -3.0)])
+@pytest.mark.parametrize(
+    ("value", "score"), [("150", 150.0), (100.5, 100.5), (-3, -3.0), ("-3", -3.0)]
+)
 def test_out_of_range_keeps_the_number(value: object, score: float) -> None:
     assert parse_score(value) == ScoreReading(score, "score.out_of_range")
 

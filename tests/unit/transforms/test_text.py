@@ -26,7 +26,9 @@ from .real_names import REAL_NAMES
 # --- clean_text ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [None, math.nan, float("nan"), Decimal("NaN"), "", "   ", "\u200b\ufeff"])
+@pytest.mark.parametrize(
+    "value", [None, math.nan, float("nan"), Decimal("NaN"), "", "   ", "\u200b\ufeff"]
+)
 def test_empty_values_are_none(value: object) -> None:
     assert clean_text(value) is None
 
@@ -54,7 +56,14 @@ def test_mojibake_is_repaired() -> None:
 def test_mojibake_repair_leaves_real_and_legacy_text_alone(name: str) -> None:
     # Unicode Vietnamese in every case, and the same names still in TCVN3/VNI form (detection
     # and conversion may happen later), must pass through ftfy unchanged.
-    for text in (name, name.upper(), name.lower(), to_tcvn3(name), to_vni(name), to_vni(name.upper())):
+    for text in (
+        name,
+        name.upper(),
+        name.lower(),
+        to_tcvn3(name),
+        to_vni(name),
+        to_vni(name.upper()),
+    ):
         assert repair_mojibake(text) == text
 
 
@@ -80,7 +89,10 @@ def test_invisible_and_exotic_spaces() -> None:
 
 
 def test_quotes_and_dashes_become_ascii() -> None:
-    assert clean_text("Cty TNHH MTV “Trà Xanh” «Ea H’Leo» ʼa‘b’") == "Cty TNHH MTV \"Trà Xanh\" \"Ea H'Leo\" 'a'b'"
+    assert (
+        clean_text("Cty TNHH MTV “Trà Xanh” «Ea H’Leo» ʼa‘b’")
+        == "Cty TNHH MTV \"Trà Xanh\" \"Ea H'Leo\" 'a'b'"
+    )
     assert clean_text("Bia – Rượu — Nước − 5") == "Bia - Rượu - Nước - 5"
 
 
@@ -161,7 +173,9 @@ _LETTERS = (
 # "Â" + NBSP is the classic mojibake of an NBSP, which ftfy rightly repairs in upper case only
 # (no Vietnamese syllable ends in â, so real text never has it).
 VIETNAMESE_PLAIN = st.text(alphabet=st.sampled_from(_LETTERS), max_size=40)
-VIETNAMESE = st.text(alphabet=st.sampled_from([*_LETTERS, "\u00a0", "\u200b", "\u00d0"]), max_size=40)
+VIETNAMESE = st.text(
+    alphabet=st.sampled_from([*_LETTERS, "\u00a0", "\u200b", "\u00d0"]), max_size=40
+)
 ANY_VALUE = st.one_of(
     st.none(),
     st.booleans(),
