@@ -27,7 +27,7 @@ from ocop_etl.load.ledger import FileOutcome
 from ocop_etl.pipeline import RunOptions, open_run, process_file, record_failure
 
 
-def _transient_only(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+def _transient_only(task, task_run, state) -> bool:
     """Retry operational hiccups (database/source unreachable), never a district's data."""
     try:
         state.result()
@@ -130,7 +130,7 @@ def _flow_run_id() -> str | None:
     name="ocop-ingest",
     flow_run_name="ingest-{source_label}",
     log_prints=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=2),
+    task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
 )
 def ingest(
     paths: list[str] | None = None,
@@ -220,7 +220,7 @@ def ingest(
     return summary
 
 
-def _state_error(state) -> Exception:  # type: ignore[no-untyped-def]
+def _state_error(state) -> Exception:
     try:
         state.result()
     except Exception as exc:  # noqa: BLE001 - the task's failure, whatever it was, is recorded

@@ -44,7 +44,7 @@ def _quiet_prefect() -> None:
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
-def _settings(db: str | None):  # type: ignore[no-untyped-def]
+def _settings(db: str | None):
     from ocop_etl.config import Settings
 
     settings = Settings()
@@ -90,7 +90,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _print_summary(summary) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(summary) -> None:
     from rich.table import Table
 
     table = Table(title=f"OCOP ingestion (load {summary.load_id})")
@@ -137,8 +137,12 @@ def sample(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Report files to check.")],
-    out: Annotated[Path, typer.Option(help="Where to write the annotated workbooks.")] = Path("feedback"),
-    json_out: Annotated[bool, typer.Option("--json", help="Print the issues as JSON instead.")] = False,
+    out: Annotated[Path, typer.Option(help="Where to write the annotated workbooks.")] = Path(
+        "feedback"
+    ),
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the issues as JSON instead.")
+    ] = False,
 ) -> None:
     """Check report files the way the pipeline would, without a database or Prefect.
 
@@ -160,8 +164,12 @@ def validate(
     results = [check_file_outcome(path, options) for path in files]
     if json_out:
         payload = [
-            {"file": str(path), "status": outcome.status, "feedback": outcome.feedback_path,
-             "issues": json.loads(issues_to_json(issues))}
+            {
+                "file": str(path),
+                "status": outcome.status,
+                "feedback": outcome.feedback_path,
+                "issues": json.loads(issues_to_json(issues)),
+            }
             for path, (outcome, issues) in zip(files, results, strict=True)
         ]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -169,12 +177,13 @@ def validate(
         for path, (outcome, issues) in zip(files, results, strict=True):
             _print_check(path, outcome, issues)
     has_errors = any(
-        o.status == "rejected" or any(i.severity != "warning" for i in issues) for o, issues in results
+        o.status == "rejected" or any(i.severity != "warning" for i in issues)
+        for o, issues in results
     )
     raise typer.Exit(1 if has_errors else 0)
 
 
-def _print_check(path: Path, outcome, issues) -> None:  # type: ignore[no-untyped-def]
+def _print_check(path: Path, outcome, issues) -> None:
     from rich.table import Table
 
     errors = sum(1 for i in issues if i.severity != "warning")
@@ -189,8 +198,13 @@ def _print_check(path: Path, outcome, issues) -> None:  # type: ignore[no-untype
         for col in ("sheet", "row", "code", "value", "message (vi)"):
             table.add_column(col)
         for i in issues[:50]:
-            table.add_row(i.source_sheet or "", str(i.source_row or ""), i.code,
-                          (i.value or "")[:40], i.message_vi)
+            table.add_row(
+                i.source_sheet or "",
+                str(i.source_row or ""),
+                i.code,
+                (i.value or "")[:40],
+                i.message_vi,
+            )
         console.print(table)
         if len(issues) > 50:
             console.print(f"… and {len(issues) - 50} more in the feedback workbook")
@@ -201,8 +215,12 @@ def _print_check(path: Path, outcome, issues) -> None:  # type: ignore[no-untype
 @app.command()
 def template(
     out: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
-    period: Annotated[int | None, typer.Option(help="Reporting year (chooses the product groups in force).")] = None,
-    province: Annotated[str | None, typer.Option(help="Province name for the title and unit lists.")] = None,
+    period: Annotated[
+        int | None, typer.Option(help="Reporting year (chooses the product groups in force).")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option(help="Province name for the title and unit lists.")
+    ] = None,
 ) -> None:
     """Write the official report template districts should fill (drop-downs, formats, instructions).
 
@@ -231,8 +249,11 @@ def _province_units(province: str, period: int | None) -> list[str]:
         return []
     units = reference_tables()["dim_admin_unit"]
     scheme = "2025" if on >= REFORM_DATE else "pre2025"
-    chosen = units[(units["scheme"] == scheme) & (units["province_code"] == ref.code)
-                   & (units["level"] != "province")]
+    chosen = units[
+        (units["scheme"] == scheme)
+        & (units["province_code"] == ref.code)
+        & (units["level"] != "province")
+    ]
     return sorted(chosen["full_name"].dropna().astype(str).unique().tolist())
 
 

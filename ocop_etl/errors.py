@@ -12,6 +12,8 @@ Row-level problems are *not* exceptions: they are ``Issue`` records (see ``ocop_
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class OcopEtlError(Exception):
     """Root of every error OCOP ETL raises on purpose."""
@@ -27,11 +29,11 @@ class FileRejected(OcopEtlError):
     ``code`` is a key of ``ocop_etl.issues.CATALOGUE``; ``context`` fills its message templates.
     """
 
-    def __init__(self, code: str, **context: object) -> None:
+    def __init__(self, code: str, **context: Any) -> None:
         from ocop_etl.issues import CATALOGUE
 
         self.code = code
-        self.context = context
+        self.context: dict[str, Any] = context
         spec = CATALOGUE[code]
         self.message_en = spec.format_en(**context)
         self.message_vi = spec.format_vi(**context)

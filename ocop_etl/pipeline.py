@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -28,7 +29,7 @@ from ocop_etl.files import archive_raw, fingerprint
 from ocop_etl.issues import Issue, make_issue
 from ocop_etl.load import ledger
 from ocop_etl.load.ledger import FileFacts, FileOutcome
-from ocop_etl.load.loader import Submission, load_file
+from ocop_etl.load.loader import LoadResult, Submission, load_file
 from ocop_etl.reference.admin_units import AdminResolver
 from ocop_etl.schemas import columns as c
 from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
@@ -71,7 +72,7 @@ def content_hash(rows: pd.DataFrame) -> str:
     return hashlib.sha256(body.to_csv(index=False).encode("utf-8")).hexdigest()
 
 
-def _unanimous(values: pd.Series) -> object:
+def _unanimous(values: pd.Series) -> Any:
     counts = Counter(v for v in values.tolist() if v is not None and not pd.isna(v))
     return next(iter(counts)) if len(counts) == 1 else None
 
@@ -139,8 +140,12 @@ def _feedback(
     )
 
 
-def _db_errors() -> tuple[type[BaseException], ...]:
-    return (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+# What "the database is unreachable" looks like through SQLAlchemy: worth a retry.
+DB_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+)
 
 
 def process_file(path: Path, options: RunOptions) -> FileOutcome:
@@ -209,7 +214,7 @@ def process_file(path: Path, options: RunOptions) -> FileOutcome:
         outcome.rows_loaded = loaded.rows_loaded
         outcome.superseded_file_ids = list(loaded.superseded_file_ids)
         return outcome
-    except _db_errors() as exc:
+    except DB_ERRORS as exc:
         raise TransientError(
             f"Database unreachable while processing {facts.source_file}: "
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -224,7 +229,7 @@ def _load(
     digest: str,
     archive: str | None,
     feedback: str | None,
-):  # type: ignore[no-untyped-def]
+) -> LoadResult:
     assert options.load_id is not None, "a loading run needs a load_id (ledger.start_load)"
     return load_file(
         engine,
@@ -298,7 +303,11 @@ def check_file_outcome(path: Path, options: RunOptions) -> tuple[FileOutcome, li
         checked = check_file(path, display_name=facts.source_file)
     except FileRejected as rej:
         issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
-        outcome.status, outcome.reason_code, outcome.reason_en = "rejected", rej.code, rej.message_en
+        outcome.status, outcome.reason_code, outcome.reason_en = (
+            "rejected",
+            rej.code,
+            rej.message_en,
+        )
         outcome.feedback_path = _feedback(facts, [issue], options)
         return outcome, [issue]
     result = checked.result
@@ -322,9 +331,10 @@ def open_run(database_url: str, *, source: str, flow_run_id: str | None) -> int:
         engine = get_engine(database_url)
         ensure_current(engine)
         return ledger.start_load(engine, source=source, flow_run_id=flow_run_id)
-    except _db_errors() as exc:
+    except DB_ERRORS as exc:
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise TransientError(
-            f"Warehouse {mask_url(database_url)} unreachable: {str(exc.orig or exc).splitlines()[0]}. "
+            f"Warehouse {mask_url(database_url)} unreachable: {cause}. "
             "Check that the database server is up and OCOP_DATABASE_URL is right, then retry."
         ) from exc
 
@@ -351,7 +361,13 @@ def record_failure(path: Path, options: RunOptions, error: OcopEtlError | Except
             reason_code="run.failed",
             reason_en=outcome.reason_en,
         )
-    except (OcopEtlError, *_db_errors()) as exc:  # the database may be the thing that failed
+    # The database may be the very thing that failed: then the log is all we can do.
+    except (
+        OcopEtlError,
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+    ) as exc:
         log.warning("Could not record the failure of %s in the ledger: %s", path.name, exc)
     return outcome
 

@@ -6,6 +6,7 @@ were already loaded, superseded or rejected are skipped; failed files are retrie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,8 +158,8 @@ def record_file(
     load_id: int,
     flow_run_id: str | None,
     status: str,
-    issues: list[Issue] = (),
-    archive_path: str | None = None,  # type: ignore[assignment]
+    issues: Sequence[Issue] = (),
+    archive_path: str | None = None,
     reason_code: str | None = None,
     reason_en: str | None = None,
     reason_vi: str | None = None,

@@ -146,17 +146,24 @@ def _add_decisions(rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext
     dates = _map_distinct(date_raw, parse_date)
 
     title = parse_decision(context.decision)
-    numbers, decision_dates, levels, errors = [], [], [], []
+    numbers: list[str | None] = []
+    decision_dates: list[date | None] = []
+    levels: list[str | None] = []
+    errors: list[str | None] = []
     for comb, num, dt in zip(combined, number_only, dates, strict=True):
         own = num.number or comb.number
         # A row with no decision of its own falls under the one named above the table.
         numbers.append(own or title.number)
-        levels.append(num.issuing_level or comb.issuing_level or (None if own else title.issuing_level))
+        levels.append(
+            num.issuing_level or comb.issuing_level or (None if own else title.issuing_level)
+        )
         if dt.value is not None and dt.precision == "day":
             decision_dates.append(dt.value)
             errors.append(None)
         else:
-            decision_dates.append(comb.date or (title.date if not own and dt.value is None else None))
+            decision_dates.append(
+                comb.date or (title.date if not own and dt.value is None else None)
+            )
             errors.append(dt.error)
     out[c.DECISION_RAW] = _coalesce(_col(rows, c.DECISION), _col(rows, c.DECISION_NO))
     out[c.DECISION_NO] = numbers
