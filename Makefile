@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)  ## set up, write sample district reports, ingest them into SQLite, print a summary
-	@test -n "$$(ls -A data/inbox 2>/dev/null)" || $(BIN)/ocop-etl sample data/inbox --files 12
+	@test -n "$$(ls -A data/inbox 2>/dev/null)" || $(BIN)/ocop-etl sample data/inbox --files 12 --faults
 	$(BIN)/ocop-etl ingest data/inbox --db sqlite:///warehouse.db
 
 test: $(STAMP)  ## set up, start PostgreSQL if needed, run unit and integration tests

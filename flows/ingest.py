@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.futures import wait
+from prefect.futures import as_completed
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -179,15 +179,18 @@ def ingest(
         )
         for batch in batches
     ]
-    wait(futures)
+    batch_of = {id(f): b for f, b in zip(futures, batches, strict=True)}
     done = 0
-    for batch, future in zip(batches, futures, strict=True):
+    # Report each file as it finishes: on a terminal this is the run's progress (done/total).
+    for future in as_completed(futures):
         state = future.state
         if state.is_completed():
             outcomes = future.result()
         else:
             error = _state_error(state)
-            outcomes = [record_failure(Path(p), spec.options(), error) for p in batch]
+            outcomes = [
+                record_failure(Path(p), spec.options(), error) for p in batch_of[id(future)]
+            ]
         for outcome in outcomes:
             done += 1
             logger.info(
@@ -199,6 +202,7 @@ def ingest(
                 _detail(outcome),
             )
         summary.outcomes.extend(outcomes)
+    summary.outcomes.sort(key=lambda o: o.source_path)
 
     if url and load_id is not None:
         failed = summary.count("failed")
