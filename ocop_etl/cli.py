@@ -282,6 +282,63 @@ def db_upgrade(db: DbOption = None) -> None:
         raise typer.Exit(2) from exc
 
 
+@db_app.command("grant")
+def db_grant(
+    db: DbOption = None,
+    bi_role: Annotated[
+        str | None, typer.Option(help="Read-only role for BI tools (views only).")
+    ] = None,
+    loader_role: Annotated[str | None, typer.Option(help="Role the pipeline loads with.")] = None,
+) -> None:
+    """Create or refresh PostgreSQL roles: BI reads the views only; the loader writes tables.
+
+    Passwords are read from OCOP_BI_PASSWORD / OCOP_LOADER_PASSWORD (never from arguments);
+    without one the role is created NOLOGIN (grant it to a login role yourself).
+
+    [bold]Example[/bold]
+
+      OCOP_BI_PASSWORD=... ocop-etl db grant --db postgresql+psycopg://postgres@db/ocop --bi-role ocop_bi
+    """
+    from ocop_etl.load.engine import get_engine
+    from ocop_etl.load.migrate import ensure_current
+    from ocop_etl.load.roles import grant_bi, grant_loader
+
+    engine = get_engine(_settings(db).database_url)
+    if engine.dialect.name != "postgresql":
+        err.print(
+            "[red]Roles exist only on PostgreSQL; SQLite files are protected by file permissions.[/red]"
+        )
+        raise typer.Exit(2)
+    ensure_current(engine)
+    with engine.begin() as conn:
+        if bi_role:
+            views = grant_bi(conn, bi_role, password=os.environ.get("OCOP_BI_PASSWORD"))
+            console.print(f"{bi_role}: SELECT on {len(views)} views, nothing else")
+        if loader_role:
+            tables = grant_loader(
+                conn, loader_role, password=os.environ.get("OCOP_LOADER_PASSWORD")
+            )
+            console.print(f"{loader_role}: read/write on {len(tables)} tables")
+
+
+@db_app.command("dictionary")
+def db_dictionary(db: DbOption = None) -> None:
+    """Regenerate the view tables of warehouse/README.md from warehouse/columns.csv and views.csv.
+
+    [bold]Example[/bold]
+
+      ocop-etl db dictionary --db sqlite:///warehouse.db
+    """
+    from ocop_etl.load.dictionary import update_readme
+    from ocop_etl.load.engine import get_engine
+    from ocop_etl.load.migrate import ensure_current
+
+    engine = get_engine(_settings(db).database_url)
+    ensure_current(engine)
+    with engine.connect() as conn:
+        console.print(f"updated {update_readme(conn)}")
+
+
 @app.command()
 def codes(
     out: Annotated[Path | None, typer.Option(help="Write the table to this file instead.")] = None,

@@ -7,6 +7,7 @@ the package reads the environment at import time, so tests build their own ``Set
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,4 +35,15 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         description="How many files one Prefect task processes (1 = a task per file).",
+    )
+    task_runner: Literal["threads", "processes", "dask"] = Field(
+        default="threads",
+        description=(
+            "Where the per-file work runs: threads (default, I/O-bound), processes (CPU-bound "
+            "parsing on one machine) or a Dask cluster (needs the `dask` extra)."
+        ),
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Scheduler of an existing Dask cluster (tcp://host:8786); unset: a local one.",
     )

@@ -27,6 +27,7 @@ from ocop_etl.load import tables as t
 from ocop_etl.load.ledger import FileFacts, _file_values, issue_rows, utcnow
 from ocop_etl.schemas import columns as c
 from ocop_etl.transforms.producers import find_candidates, parse_producer
+from ocop_etl.transforms.text import match_key
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,39 @@ def _queue_near_matches(
                     }
                 )
     _insert_ignore(conn, t.review_producer_match, review, ["producer_id", "candidate_producer_id"])
+
+
+def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int) -> None:
+    """Units we could not resolve go to a review queue once per distinct spelling.
+
+    The row still loads (with a unit.unresolved warning); a reviewer adds the alias.
+    """
+    if frame.empty:
+        return
+    todo = frame[~frame[c.UNIT_STATUS].isin(["resolved", "empty"])]
+    queued: dict[str, dict[str, Any]] = {}
+    for prov, dist, comm, level, cands in zip(
+        todo[c.PROVINCE_RAW],
+        todo[c.DISTRICT_RAW],
+        todo[c.COMMUNE_RAW],
+        todo[c.UNIT_UNRESOLVED_LEVEL],
+        todo[c.UNIT_CANDIDATES],
+        strict=True,
+    ):
+        key = "|".join(match_key(v) for v in (prov, dist, comm))
+        queued.setdefault(
+            key,
+            {
+                "unit_key": key,
+                "province_raw": _none(prov),
+                "district_raw": _none(dist),
+                "commune_raw": _none(comm),
+                "unresolved_level": _none(level),
+                "candidates": _none(cands),
+                "first_file_id": file_id,
+            },
+        )
+    _insert_ignore(conn, t.review_unit, list(queued.values()), ["unit_key"])
 
 
 def _product_ids(
@@ -349,6 +383,7 @@ def load_file(
             )
 
         producer_ids = _producer_ids(conn, rows, file_id)
+        _queue_unresolved_units(conn, rows, file_id)
         product_ids = _product_ids(conn, rows, producer_ids, file_id) if len(rows) else []
         facts_rows = _fact_rows(
             rows,

@@ -54,14 +54,33 @@ def _view_name(path: Path) -> str:
     return path.name.split(".")[0].split("_", 1)[1]
 
 
+def _view_grants(conn: Connection, views: list[str]) -> list[tuple[str, str]]:
+    """(view, grantee) SELECT grants, so re-creating a view does not lock the BI role out."""
+    if conn.dialect.name != "postgresql":
+        return []
+    rows = conn.execute(
+        text(
+            "SELECT table_name, grantee FROM information_schema.role_table_grants "
+            "WHERE privilege_type = 'SELECT' AND table_schema = current_schema() "
+            "AND grantee <> current_user AND table_name = ANY(:views)"
+        ),
+        {"views": views},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def recreate_views(conn: Connection) -> list[str]:
     files = view_files(conn.dialect.name)
+    names = [_view_name(p) for p in files]
+    grants = _view_grants(conn, names)
     cascade = " CASCADE" if conn.dialect.name == "postgresql" else ""
-    for path in reversed(files):  # dependants first
-        conn.execute(text(f"DROP VIEW IF EXISTS {_view_name(path)}{cascade}"))
+    for name in reversed(names):  # dependants first
+        conn.execute(text(f"DROP VIEW IF EXISTS {name}{cascade}"))
     for path in files:
         conn.execute(text(path.read_text(encoding="utf-8")))
-    return [_view_name(p) for p in files]
+    for view, grantee in grants:
+        conn.execute(text(f'GRANT SELECT ON {view} TO "{grantee}"'))
+    return names
 
 
 def seed_reference_data(conn: Connection) -> dict[str, int]:
@@ -95,6 +114,9 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         recreate_views(conn)
         seed_reference_data(conn)
+        from ocop_etl.load.dictionary import apply_comments
+
+        apply_comments(conn)
 
 
 def ensure_current(engine: Engine) -> None:

@@ -73,6 +73,7 @@ COMMUNE_CODE = "commune_code"
 CURRENT_PROVINCE_CODE = "current_province_code"
 UNIT_STATUS = "unit_status"
 UNIT_CANDIDATES = "unit_candidates"
+UNIT_UNRESOLVED_LEVEL = "unit_unresolved_level"
 PRODUCT_GROUP_TAXONOMY = "product_group_taxonomy"
 PRODUCT_GROUP_CODE = "product_group_code"
 # Raw text kept beside every parsed value, for lineage and feedback.

@@ -209,7 +209,8 @@ def validate_recognitions(canonical: pd.DataFrame) -> ValidationResult:
         RecognitionSchema.validate(frame, lazy=True)
         failures = pd.DataFrame(columns=["check", "index"])
     except SchemaErrors as exc:
-        failures = exc.failure_cases
+        # A dataframe-level check reports each failing row once per column: one issue per row.
+        failures = exc.failure_cases[["check", "index"]].drop_duplicates()
     first_rows: dict[tuple[str, str], int] = {}
     for key, row_no in zip(
         zip(frame[c.PRODUCER_KEY], frame[c.PRODUCT_KEY], strict=True),

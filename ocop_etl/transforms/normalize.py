@@ -231,3 +231,4 @@ def _add_units(
     out[c.CURRENT_PROVINCE_CODE] = [r.current_province_code for r in resolved]
     out[c.UNIT_STATUS] = [r.status for r in resolved]
     out[c.UNIT_CANDIDATES] = [", ".join(r.candidates) if r.candidates else None for r in resolved]
+    out[c.UNIT_UNRESOLVED_LEVEL] = [r.unresolved_level for r in resolved]

@@ -93,3 +93,14 @@ def test_faulty_rows_are_rejected_with_their_codes_and_the_rest_loads(
     clean = [(r.path.name, e.source_row) for r in reports for e in r.rows if not e.expected_issue]
     assert set(clean) <= loaded
     assert sum(o.rows_rejected for o in outcomes) == count(engine, "dq_rejected_row")
+
+
+def test_each_problem_is_reported_once_per_row(sqlite_url: str, tmp_path: Path) -> None:
+    reports = write_samples(tmp_path / "inbox", files=2, rows_per_file=(10, 12), seed=5, faults=True)
+    run_files(sqlite_url, [r.path for r in reports], tmp_path)
+    engine = warehouse(sqlite_url)
+    dupes = rows(engine, "SELECT file_id, source_row, code, COUNT(*) AS n FROM dq_issue "
+                         "GROUP BY file_id, source_row, code HAVING COUNT(*) > 1")
+    assert dupes == []
+    planted = sum(1 for r in reports for e in r.rows if e.expected_issue)
+    assert count(engine, "dq_issue") >= planted
