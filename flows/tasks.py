@@ -81,7 +81,10 @@ def prepare_warehouse(database_url: str, source: str, flow_run_id: str | None) -
 
 
 @task(
-    retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_transient_only, cache_policy=NO_CACHE
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=_transient_only,
+    cache_policy=NO_CACHE,
 )
 def discover_files(
     sources: list[str], staging_dir: str, database_url: str | None, force: bool
@@ -91,14 +94,20 @@ def discover_files(
         try:
             known = handled_hashes(get_engine(database_url))
         except DB_ERRORS as exc:
-            raise TransientError(f"Warehouse unreachable while listing handled files: {exc}") from exc
+            raise TransientError(
+                f"Warehouse unreachable while listing handled files: {exc}"
+            ) from exc
     return discover_sources(sources, staging_dir=Path(staging_dir), known_hashes=known, force=force)
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_only, cache_policy=NO_CACHE)
+@task(
+    retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient_only, cache_policy=NO_CACHE
+)
 def find_reload_files(database_url: str, request: ReloadRequest, staging_dir: str) -> list[str]:
     try:
-        return [str(p) for p in files_to_reload(get_engine(database_url), request, Path(staging_dir))]
+        return [
+            str(p) for p in files_to_reload(get_engine(database_url), request, Path(staging_dir))
+        ]
     except DB_ERRORS as exc:
         raise TransientError(f"Warehouse unreachable while finding files to reload: {exc}") from exc
 

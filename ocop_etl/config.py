@@ -47,3 +47,30 @@ class Settings(BaseSettings):
         default=None,
         description="Scheduler of an existing Dask cluster (tcp://host:8786); unset: a local one.",
     )
+    # Safety limits on one district file (ocop_etl.extract.limits.ReadLimits); a file over any
+    # of them is rejected with a stable code, never half read. Far above any real OCOP report.
+    max_file_mb: float = Field(
+        default=50, gt=0, description="Largest report file accepted, in MB (file.too_large)."
+    )
+    max_uncompressed_mb: float = Field(
+        default=256,
+        gt=0,
+        description="Most data an .xlsx/.ods may expand to when opened, in MB (file.zip_bomb).",
+    )
+    max_compression_ratio: float = Field(
+        default=200, gt=1, description="Highest compression ratio of a large part (file.zip_bomb)."
+    )
+    max_sheets: int = Field(
+        default=100, ge=1, description="Most sheets in one workbook (file.too_many_sheets)."
+    )
+    max_sheet_rows: int = Field(
+        default=100_000, ge=1, description="Most rows one sheet may span (file.sheet_too_big)."
+    )
+    max_sheet_cells: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Most cells (rows × columns from A1) one sheet may span (file.sheet_too_big).",
+    )
+    max_cell_chars: int = Field(
+        default=32_767, ge=1, description="Longest text in one cell (cell.too_long)."
+    )

@@ -77,6 +77,36 @@ CATALOGUE: dict[str, IssueSpec] = {
             "Hãy xóa các trang tính và định dạng thừa rồi gửi lại.",
         ),
         _spec(
+            "file.zip_bomb",
+            "file",
+            "The workbook would expand to {size_mb} MB when opened ({detail}), above the {limit_mb} MB limit.",
+            "Tệp nén bất thường: khi mở sẽ bung ra {size_mb} MB dữ liệu ({detail}), vượt giới hạn {limit_mb} MB.",
+            "Hãy mở tệp bằng Excel, xóa các trang tính và định dạng thừa, lưu lại rồi gửi lại.",
+        ),
+        _spec(
+            "file.too_many_sheets",
+            "file",
+            "The workbook has {sheets} sheets, above the limit of {limit}.",
+            "Tệp có {sheets} trang tính, vượt giới hạn {limit} trang.",
+            "Hãy xóa các trang tính không cần thiết, chỉ giữ trang danh sách sản phẩm OCOP.",
+        ),
+        _spec(
+            "file.sheet_too_big",
+            "file",
+            "Sheet '{sheet}' spans {rows} rows × {columns} columns, above the limit of "
+            "{limit_rows} rows or {limit_cells} cells.",
+            "Trang '{sheet}' trải rộng {rows} dòng × {columns} cột, vượt giới hạn {limit_rows} dòng "
+            "hoặc {limit_cells} ô.",
+            "Hãy xóa các ô có dữ liệu nằm xa bảng (ví dụ ở dòng hay cột cuối trang tính) rồi gửi lại.",
+        ),
+        _spec(
+            "cell.too_long",
+            "file",
+            "A cell ({where}) holds {chars} characters, above the {limit}-character limit.",
+            "Một ô ({where}) chứa {chars} ký tự, vượt giới hạn {limit} ký tự của một ô.",
+            "Hãy rút gọn nội dung ô đó (Excel chỉ cho phép tối đa 32.767 ký tự một ô) rồi gửi lại.",
+        ),
+        _spec(
             "file.no_ocop_table",
             "file",
             "No OCOP result table found: no sheet has a header row with a product-name column.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from sqlalchemy import exc as sa_exc
 
 from ocop_etl.errors import FileRejected, OcopEtlError, StorageError, TransientError
 from ocop_etl.extract import ExtractedReport, read_report
+from ocop_etl.extract.limits import ReadLimits, configured_limits
 from ocop_etl.feedback.annotate import write_feedback
 from ocop_etl.feedback.template import read_template_version
 from ocop_etl.files import archive_raw, fingerprint
@@ -52,6 +54,8 @@ class RunOptions:
     load_id: int | None = None
     flow_run_id: str | None = None
     force: bool = False
+    # None: the limits configured in the environment (OCOP_MAX_FILE_MB …), read once.
+    limits: ReadLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,15 @@ def reporting_unit(
 
 
 def check_file(
-    path: Path, *, display_name: str | None = None, resolver: AdminResolver | None = None
+    path: Path,
+    *,
+    display_name: str | None = None,
+    resolver: AdminResolver | None = None,
+    limits: ReadLimits | None = None,
 ) -> CheckedFile:
     """Extract, normalize and validate one file (no database). Raises FileRejected."""
     resolver = resolver or shared_resolver()
-    report = read_report(path, display_name=display_name)
+    report = read_report(path, display_name=display_name, limits=limits or configured_limits())
     meta = report.meta
     context = ReportContext(
         province=meta.province, district=meta.district, year=meta.year, decision=meta.decision
@@ -119,8 +127,26 @@ def check_file(
     )
 
 
+def header_cells(report: ExtractedReport) -> dict[tuple[str, str], str]:
+    """(sheet, field) → column letter, for feedback; units point at the address column when
+    the report has one address cell instead of Xã/Huyện/Tỉnh columns."""
+    cells = dict(report.meta.field_columns)
+    for (sheet, name), letter in report.meta.field_columns.items():
+        if name == c.ADDRESS:
+            for unit in (c.COMMUNE, c.DISTRICT, c.PROVINCE):
+                cells.setdefault((sheet, unit), letter)
+        if name == c.DECISION:
+            for part in (c.DECISION_NO, c.DECISION_DATE):
+                cells.setdefault((sheet, part), letter)
+    return cells
+
+
 def _feedback(
-    facts: FileFacts, issues: list[Issue], options: RunOptions, rejected: pd.DataFrame | None = None
+    facts: FileFacts,
+    issues: list[Issue],
+    options: RunOptions,
+    rejected: pd.DataFrame | None = None,
+    report: ExtractedReport | None = None,
 ) -> str | None:
     if not issues or options.feedback_dir is None:
         return None
@@ -134,6 +160,7 @@ def _feedback(
             facts.path,
             issues,
             options.feedback_dir,
+            header_cells=header_cells(report) if report is not None else None,
             display_name=facts.source_file,
             rejected_rows=rejected_rows,
         )
@@ -166,7 +193,7 @@ def process_file(path: Path, options: RunOptions) -> FileOutcome:
                     )
         archive = str(archive_raw(facts, options.archive_dir)) if options.archive_dir else None
         try:
-            checked = check_file(path, display_name=facts.source_file)
+            checked = check_file(path, display_name=facts.source_file, limits=options.limits)
         except FileRejected as rej:
             return _rejected(facts, options, outcome, rej, archive)
 
@@ -179,7 +206,7 @@ def process_file(path: Path, options: RunOptions) -> FileOutcome:
         outcome.period = (
             str(sub.year) + (f"/{sub.round}" if sub.round else "") if sub.year else None
         )
-        outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected)
+        outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected, checked.report)
         if engine is None:
             outcome.status = "validated"
             return outcome
@@ -219,6 +246,12 @@ def process_file(path: Path, options: RunOptions) -> FileOutcome:
             f"Database unreachable while processing {facts.source_file}: "
             f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from exc
+    except StorageError as exc:
+        # Archive or feedback folder not writable / disk full: this file is not loaded (the
+        # load is after the archive), it is recorded 'failed' with the reason and retried next
+        # run, and the caller goes on with the run's other files instead of stopping at it.
+        log.error("%s", exc)
+        return record_failure(path, options, exc, reason_code="run.storage_failed")
 
 
 def _load(
@@ -265,6 +298,12 @@ def _skipped(
     return outcome
 
 
+# Rejections for exceeding ocop_etl.extract.limits (the file may be a bomb: do not reopen it).
+LIMIT_CODES = frozenset(
+    {"file.too_large", "file.zip_bomb", "file.too_many_sheets", "file.sheet_too_big", "cell.too_long"}
+)
+
+
 def _rejected(
     facts: FileFacts,
     options: RunOptions,
@@ -275,7 +314,20 @@ def _rejected(
     issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
     outcome.status = "rejected"
     outcome.reason_code, outcome.reason_en = rej.code, rej.message_en
-    outcome.feedback_path = _feedback(facts, [issue], options)
+    if rej.code in LIMIT_CODES:
+        # Never hand a file rejected for its size or shape to openpyxl for the feedback copy:
+        # that would spend the memory the limit protects. An empty source gives the
+        # district the issue list alone. (Until feedback.source_copy.DO_NOT_OPEN has these.)
+        facts_for_feedback = FileFacts(
+            path=Path(os.devnull),
+            source_file=facts.source_file,
+            byte_sha256=facts.byte_sha256,
+            size_bytes=0,
+            received_at=facts.received_at,
+        )
+        outcome.feedback_path = _feedback(facts_for_feedback, [issue], options)
+    else:
+        outcome.feedback_path = _feedback(facts, [issue], options)
     if options.engine is None:
         return outcome
     assert options.load_id is not None
@@ -300,7 +352,7 @@ def check_file_outcome(path: Path, options: RunOptions) -> tuple[FileOutcome, li
     facts = fingerprint(path)
     outcome = FileOutcome(source_file=facts.source_file, source_path=str(path), status="valid")
     try:
-        checked = check_file(path, display_name=facts.source_file)
+        checked = check_file(path, display_name=facts.source_file, limits=options.limits)
     except FileRejected as rej:
         issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
         outcome.status, outcome.reason_code, outcome.reason_en = (
@@ -315,7 +367,7 @@ def check_file_outcome(path: Path, options: RunOptions) -> tuple[FileOutcome, li
     outcome.rows_loaded = len(result.valid)
     outcome.rows_rejected = len(result.rejected)
     outcome.warnings = sum(1 for i in checked.issues if i.severity == "warning")
-    outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected)
+    outcome.feedback_path = _feedback(facts, checked.issues, options, result.rejected, checked.report)
     return outcome, checked.issues
 
 
@@ -339,13 +391,19 @@ def open_run(database_url: str, *, source: str, flow_run_id: str | None) -> int:
         ) from exc
 
 
-def record_failure(path: Path, options: RunOptions, error: OcopEtlError | Exception) -> FileOutcome:
+def record_failure(
+    path: Path,
+    options: RunOptions,
+    error: OcopEtlError | Exception,
+    *,
+    reason_code: str = "run.failed",
+) -> FileOutcome:
     """Record a file whose processing failed for an operational reason (it is retried next run)."""
     outcome = FileOutcome(
         source_file=path.name,
         source_path=str(path),
         status="failed",
-        reason_code="run.failed",
+        reason_code=reason_code,
         reason_en=str(error).splitlines()[0][:500],
     )
     if options.engine is None or options.load_id is None:
@@ -358,7 +416,7 @@ def record_failure(path: Path, options: RunOptions, error: OcopEtlError | Except
             load_id=options.load_id,
             flow_run_id=options.flow_run_id,
             status="failed",
-            reason_code="run.failed",
+            reason_code=reason_code,
             reason_en=outcome.reason_en,
         )
     # The database may be the very thing that failed: then the log is all we can do.

@@ -19,6 +19,7 @@ from ocop_etl.extract import phrases
 from ocop_etl.extract.fileformat import Container, check_suffix, sniff_container
 from ocop_etl.extract.header import Grid, HeaderLayout, find_header
 from ocop_etl.extract.legacy import decode_legacy_columns
+from ocop_etl.extract.limits import ReadLimits, check_file_size, check_package
 from ocop_etl.extract.rows import ProductRow, read_products, stars_in_name
 from ocop_etl.extract.workbook import SheetGrid, read_visible_sheets
 from ocop_etl.issues import Issue, make_issue
@@ -42,6 +43,8 @@ class ReportMeta:
     round: int | None = None
     title: str | None = None
     decision: str | None = None  # "(Kèm theo Quyết định số … ngày …)" above the table
+    # (sheet, canonical field) → Excel column letter: lets feedback point at the exact cell.
+    field_columns: dict[tuple[str, str], str] = field(default_factory=dict)
     template_version: str | None = None
     legacy_encoding: dict[str, str] = field(default_factory=dict)  # column → encoding converted
     sheets_read: tuple[str, ...] = ()
@@ -175,23 +178,32 @@ def _report_meta(
     return found.merged_with(meta_sources.from_path(path, display_name))
 
 
-def read_report(path: Path, *, display_name: str | None = None) -> ExtractedReport:
+def read_report(
+    path: Path, *, display_name: str | None = None, limits: ReadLimits | None = None
+) -> ExtractedReport:
     """Read one report workbook (.xlsx, .xlsm, .xls, .ods).
 
     ``display_name`` is how the file is named in lineage and messages (e.g. its path relative
     to the inbox, "quang-nam/thang-binh/2022_ocop.xlsx"); it defaults to the file name.
     Raises ``FileRejected`` for whole-file outcomes (format, unreadable, password, no table,
-    no product rows, no star column).
+    no product rows, no star column) and for files over ``limits`` (``extract/limits.py``:
+    size, zip bombs, sheets, grid extent, cell length), checked before anything is expanded.
     """
+    limits = limits or ReadLimits()
     path = Path(path)
     source_file = display_name or path.name
     check_suffix(path.suffix)
     try:
+        check_file_size(path.stat().st_size, limits)  # before reading it into memory
         data = path.read_bytes()
     except OSError as exc:
         raise FileRejected("file.unreadable", detail=exc.strerror or type(exc).__name__) from exc
     container = sniff_container(data)
-    tables = [t for g in read_visible_sheets(data) if (t := _read_sheet(data, container, g))]
+    if container is not Container.XLS:
+        check_package(data, limits)  # zip bombs, sparse grids, shared-string bombs
+    tables = [
+        t for g in read_visible_sheets(data, limits) if (t := _read_sheet(data, container, g))
+    ]
     _check_tables(tables)
 
     issues = [i for t in tables for i in _layout_issues(t, source_file)]
@@ -206,6 +218,11 @@ def read_report(path: Path, *, display_name: str | None = None) -> ExtractedRepo
         round=found.round,
         title=found.title,
         decision=meta_sources.title_decision([line for t in tables for line in t.title_lines]),
+        field_columns={
+            (t.name, name): column_letter(index)
+            for t in tables
+            for name, index in t.layout.field_col.items()
+        },
         template_version=versions.pop() if len(versions) == 1 else None,
         legacy_encoding=_legacy_by_column(tables),
         sheets_read=tuple(t.name for t in tables),

@@ -14,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import python_calamine as calamine
 
 from ocop_etl.errors import FileRejected
+from ocop_etl.extract.limits import ReadLimits
 
 Merged = tuple[tuple[int, int], tuple[int, int]]  # ((first_row, first_col), (last_row, last_col))
 
@@ -60,12 +62,41 @@ def cell_to_text(value: object) -> str | None:
     return str(value)
 
 
-def read_visible_sheets(data: bytes) -> list[SheetGrid]:
+def _check_sheet(name: str, rows: int, cols: int, limits: ReadLimits) -> None:
+    if rows > limits.max_sheet_rows or rows * cols > limits.max_sheet_cells:
+        raise FileRejected(
+            "file.sheet_too_big",
+            sheet=name,
+            rows=f"{rows:,}",
+            columns=f"{cols:,}",
+            limit_rows=f"{limits.max_sheet_rows:,}",
+            limit_cells=f"{limits.max_sheet_cells:,}",
+        )
+
+
+def _check_cells(name: str, values: Sequence[Sequence[object]], limit: int) -> None:
+    for r, row in enumerate(values):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and len(v) > limit:
+                from ocop_etl.extract.reader import column_letter
+
+                raise FileRejected(
+                    "cell.too_long",
+                    where=f"{name}!{column_letter(c)}{r + 1}",
+                    chars=f"{len(v):,}",
+                    limit=f"{limit:,}",
+                )
+
+
+def read_visible_sheets(data: bytes, limits: ReadLimits | None = None) -> list[SheetGrid]:
     """Every visible worksheet of the workbook as a raw-text grid.
 
     Hidden and very-hidden sheets are skipped: districts hide old copies and lookup lists
-    there, and a reader that took them would count products twice.
+    there, and a reader that took them would count products twice. ``limits`` bound the
+    sheets, grid and cell length (ZIP files were already checked before calamine opened them;
+    this also covers .xls/.ods and is the last line of defence).
     """
+    limits = limits or ReadLimits()
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
@@ -74,6 +105,10 @@ def read_visible_sheets(data: bytes) -> list[SheetGrid]:
         raise FileRejected("file.unreadable", detail=str(exc)) from exc
     grids: list[SheetGrid] = []
     try:
+        if len(book.sheets_metadata) > limits.max_sheets:
+            raise FileRejected(
+                "file.too_many_sheets", sheets=len(book.sheets_metadata), limit=limits.max_sheets
+            )
         for meta in book.sheets_metadata:
             if meta.visible != calamine.SheetVisibleEnum.Visible:
                 continue
@@ -81,7 +116,11 @@ def read_visible_sheets(data: bytes) -> list[SheetGrid]:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             # skip_empty_area=False keeps the grid anchored at A1, so row i is Excel row i+1.
+            # end is the last used cell (0-based), the grid runs from A1 to it.
+            end_row, end_col = sheet.end or (-1, -1)
+            _check_sheet(meta.name, end_row + 1, end_col + 1, limits)
             values = sheet.to_python(skip_empty_area=False)
+            _check_cells(meta.name, values, limits.max_cell_chars)
             cells = [[cell_to_text(v) for v in row] for row in values]
             merged = sheet.merged_cell_ranges
             grids.append(SheetGrid(meta.name, cells, list(merged or []), merged is not None))

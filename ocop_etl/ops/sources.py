@@ -51,9 +51,8 @@ def _local_path(source: str) -> Path:
 
 def is_report_name(name: str) -> bool:
     """Report files only: Excel lock files ("~$x.xlsx") and hidden files are not reports."""
-    return (
-        PurePosixPath(name).suffix.lower() in REPORT_SUFFIXES
-        and not name.startswith(("~$", "."))
+    return PurePosixPath(name).suffix.lower() in REPORT_SUFFIXES and not name.startswith(
+        ("~$", ".")
     )
 
 
@@ -162,4 +161,10 @@ __all__ = [
     "is_remote",
     "is_report_name",
     "stage_remote",
+    "staging_dir_for",
 ]
+
+
+def staging_dir_for(archive_dir: Path) -> Path:
+    """Where remote files and renamed archive copies are staged: ``staging`` beside the archive."""
+    return Path(archive_dir).parent / "staging"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 
 from ocop_etl.load import tables as t
 from ocop_etl.load.ledger import FileOutcome
@@ -192,7 +192,9 @@ def run_periods(engine: Engine, outcomes: Iterable[FileOutcome]) -> list[int]:
     with engine.connect() as conn:
         if ids:
             years = conn.execute(
-                select(f.period_year).distinct().where(f.file_id.in_(ids), f.period_year.is_not(None))
+                select(f.period_year)
+                .distinct()
+                .where(f.file_id.in_(ids), f.period_year.is_not(None))
             ).scalars()
             found = sorted({int(y) for y in years})
             if found:
@@ -216,14 +218,12 @@ def units_not_reported(engine: Engine, periods: Iterable[int]) -> list[MissingUn
     years = sorted(set(periods))
     if not years:
         return []
-    params = {f"y{i}": y for i, y in enumerate(years)}
-    placeholders = ", ".join(f":{k}" for k in params)
     # has_reported is a boolean on PostgreSQL and 0/1 on SQLite: NOT works on both.
     sql = text(
         "SELECT province_name, district_name, period_year FROM ocop_reporting_completeness "
-        f"WHERE NOT has_reported AND period_year IN ({placeholders}) "
+        "WHERE NOT has_reported AND period_year IN :years "
         "ORDER BY period_year, province_name, district_name"
-    )
+    ).bindparams(bindparam("years", expanding=True))
     with engine.connect() as conn:
         return [
             MissingUnit(
@@ -231,7 +231,7 @@ def units_not_reported(engine: Engine, periods: Iterable[int]) -> list[MissingUn
                 district=str(r.district_name or "?"),
                 period_year=int(r.period_year),
             )
-            for r in conn.execute(sql, params)
+            for r in conn.execute(sql, {"years": years})
         ]
 
 

@@ -61,3 +61,34 @@ def test_every_command_has_help_with_examples(tmp_path: Path) -> None:
         shown = _run([*args, "--help"], tmp_path)
         assert shown.returncode == 0, args
         assert "Example" in shown.stdout, args
+
+
+def test_validate_needs_no_database_and_reports_in_both_forms(tmp_path: Path) -> None:
+    import json
+
+    made = _run(["sample", "inbox", "--files", "1", "--min-rows", "10", "--max-rows", "10",
+                 "--faults"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    (report,) = list((tmp_path / "inbox").rglob("*.xlsx"))
+
+    shown = _run(["validate", str(report), "--out", "loi"], tmp_path)
+    assert shown.returncode == 1  # errors found
+    assert "rejected" in shown.stdout and "feedback workbook:" in shown.stdout
+    assert list((tmp_path / "loi").glob("*.xlsx"))
+    assert not list(tmp_path.glob("*.db"))  # no warehouse was touched
+
+    as_json = _run(["validate", str(report), "--out", "loi", "--json"], tmp_path)
+    payload = json.loads(as_json.stdout)
+    codes = {i["code"] for i in payload[0]["issues"]}
+    assert {"star.out_of_range", "product.name_missing"} <= codes
+    assert all(i["message_vi"] and i["message_en"] for i in payload[0]["issues"])
+
+
+def test_template_command_writes_the_official_template(tmp_path: Path) -> None:
+    done = _run(["template", "mau.xlsx", "--period", "2024", "--province", "Quảng Nam"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "mau.xlsx")
+    assert "Hướng dẫn" in book.sheetnames
+    assert "UBND TỈNH QUẢNG NAM" in str(book.worksheets[0]["A1"].value)
