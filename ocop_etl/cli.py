@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ocop_etl.ops.cli import register as register_ops_commands
+
 app = typer.Typer(
     help="OCOP ETL: consolidate district OCOP rating reports into the national warehouse.",
     no_args_is_help=True,
@@ -18,6 +20,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Warehouse schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_ops_commands(app)  # serve, automation (ocop_etl/ops/cli.py)
 console = Console()
 err = Console(stderr=True)
 

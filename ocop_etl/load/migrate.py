@@ -89,14 +89,18 @@ def seed_reference_data(conn: Connection) -> dict[str, int]:
     from ocop_etl.reference.product_groups import product_group_rows
 
     counts: dict[str, int] = {}
-    seeded = conn.execute(select(func.count()).select_from(tables.dim_admin_unit)).scalar_one()
-    if not seeded:
-        for name, frame in reference_tables().items():
-            table = tables.metadata.tables[name]
-            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            if records:
-                conn.execute(insert(table), records)
-            counts[name] = len(records)
+    frames = None
+    for name in ("dim_admin_unit", "bridge_admin_2025", "admin_alias"):
+        table = tables.metadata.tables[name]
+        # Each table is seeded when empty, so a table added by a later migration is filled too.
+        if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            continue
+        frames = frames if frames is not None else reference_tables()
+        frame = frames[name]
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        if records:
+            conn.execute(insert(table), records)
+        counts[name] = len(records)
     groups = conn.execute(select(func.count()).select_from(tables.dim_product_group)).scalar_one()
     if not groups:
         rows = product_group_rows()

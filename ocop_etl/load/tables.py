@@ -146,6 +146,17 @@ bridge_admin_2025 = Table(
     Column("is_partial", Boolean, nullable=False),
 )
 
+admin_alias = Table(
+    "admin_alias",
+    metadata,
+    Column("scheme", String(8), primary_key=True),
+    Column("level", String(10), primary_key=True),
+    Column("code", String(8), primary_key=True),
+    Column("alias", Text, primary_key=True),  # unaccented, spaces removed ("nongson"), as matched
+    Column("kind", String(16), nullable=False),  # 'variant' | 'former_name' | 'review'
+    Column("source", Text, nullable=False),
+)
+
 dim_product_group = Table(
     "dim_product_group",
     metadata,

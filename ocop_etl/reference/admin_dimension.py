@@ -31,8 +31,12 @@ DIM_COLUMNS = (
 BRIDGE_COLUMNS = ("level", "old_code", "new_code", "is_partial")
 
 
+ALIAS_COLUMNS = ("scheme", "level", "code", "alias", "kind", "source")
+ALIAS_SOURCE = "vietnamadminunits 1.0.4"
+
+
 def reference_tables(tables: AdminTables | None = None) -> dict[str, pd.DataFrame]:
-    """Return {"dim_admin_unit": …, "bridge_admin_2025": …}, in a deterministic order.
+    """Return {"dim_admin_unit", "bridge_admin_2025", "admin_alias"} frames, deterministically.
 
     Pre-2025 rows carry valid_to = 2025-06-30 and no valid_from (the snapshot is the last
     state before the reform, not a full history); 2025 rows start on 2025-07-01.
@@ -61,4 +65,17 @@ def reference_tables(tables: AdminTables | None = None) -> dict[str, pd.DataFram
         columns=list(BRIDGE_COLUMNS),
     )
     bridge["is_partial"] = bridge["is_partial"].astype(bool)
-    return {"dim_admin_unit": dim, "bridge_admin_2025": bridge}
+    # Spellings that resolve to a unit besides its official name: variants of the same unit
+    # (Đăk/Đắk, s/x) and former names of units merged into it (Nông Sơn → Quế Sơn).
+    alias = pd.DataFrame(
+        sorted(
+            {
+                (u.scheme, u.level, u.code, name, kind, ALIAS_SOURCE)
+                for u in tables.units
+                for kind, names in (("variant", u.variants), ("former_name", u.former_names))
+                for name in names
+            }
+        ),
+        columns=list(ALIAS_COLUMNS),
+    )
+    return {"dim_admin_unit": dim, "bridge_admin_2025": bridge, "admin_alias": alias}

@@ -119,9 +119,19 @@ def test_upgrade_from_the_previous_revision(warehouse_url: str, tmp_path: Path) 
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         command.downgrade(cfg, "-1")
-    assert current_revision(engine) != head_revision()
+    assert current_revision(engine) == "0001"
+    assert "admin_alias" not in inspect(engine).get_table_names()
 
     upgrade(engine)
 
     assert current_revision(engine) == head_revision()
     assert "fct_recognition" in inspect(engine).get_table_names()
+    # The table the newer revision added is created and seeded on the upgraded database.
+    assert count(engine, "admin_alias") > 1000
+    with engine.connect() as conn:
+        nong_son = conn.execute(text(
+            "SELECT u.name FROM admin_alias a JOIN dim_admin_unit u ON u.scheme = a.scheme "
+            "AND u.level = a.level AND u.code = a.code "
+            "WHERE a.alias = 'nongson' AND a.kind = 'former_name' AND a.level = 'district'"
+        )).scalars().all()
+    assert nong_son == ["Quế Sơn"]
