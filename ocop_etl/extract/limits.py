@@ -113,7 +113,7 @@ _LOCAL_MAGIC = 0x04034B50
 _CHUNK = 1 << 20
 
 # A valued cell's start tag (self-closing ``<c r="A5" s="1"/>`` is formatting only).
-_CELL = re.compile(rb"<(?:\w+:)?c(\s[^>]*)?>")
+_CELL = re.compile(rb"<(?:\w+:)?c(\s[^>]*)?(?<!/)>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"[^>]*?(?<!/)>')
 _SHARED = re.compile(rb'\bt="s"')
@@ -138,8 +138,6 @@ class _SheetExtent:
     def feed(self, text: bytes) -> None:
         for m in _CELL.finditer(text):
             attrs = m.group(1) or b""
-            if attrs.endswith(b"/"):
-                continue  # formatting only, no value: calamine does not place it in the grid
             self.cells += 1
             ref = _REF.search(attrs)
             if ref is None:

@@ -80,7 +80,7 @@ def automation_create(
     """Create (or replace) an automation that notifies a webhook when an OCOP run fails or crashes.
 
     Slack, Google Chat and Mattermost incoming webhooks accept the JSON it sends. The URL is
-    stored in the Prefect block "ocop-ops-webhook" (a secret there), never printed.
+    stored in the Prefect block "ocop-ops-webhook" on the server, never printed.
 
     [bold]Examples[/bold]
 

@@ -64,7 +64,8 @@ class RecognitionSchema(pa.DataFrameModel):
             df[c.STARS].notna()
             | df[c.IS_POTENTIAL_5_STAR]
             | df[c.IS_NOT_PASSED]
-            | df[c.STARS_ERROR].notna()  # already reported as unparseable / out of range
+            # already reported as unparseable / out of range
+            | df[c.STARS_ERROR].isin(["star.unparseable", "star.out_of_range"])
         )
 
     @pa.dataframe_check(name="star.not_rated")

@@ -8,6 +8,7 @@ rule checks, into issues. Raw text stays beside every parsed value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,7 @@ from ocop_etl.transforms.dates import parse_date, parse_decision
 from ocop_etl.transforms.numbers import parse_score
 from ocop_etl.transforms.producers import parse_producer, product_key
 from ocop_etl.transforms.stars import criteria_version, parse_stars
-from ocop_etl.transforms.text import clean_text
+from ocop_etl.transforms.text import clean_text, loose_key
 
 CERTIFICATE_MONTHS = 36
 
@@ -70,6 +71,25 @@ def _coalesce(*series: pd.Series) -> pd.Series:
     for s in series[1:]:
         out = out.where(out.notna(), s)
     return out.astype(object).where(out.notna(), None)
+
+
+_DISTRICT_ISSUER = re.compile(r"\b(ubnd|uy ban nhan dan) (huyen|thi xa|quan)\b")
+_PROVINCE_ISSUER = re.compile(r"\b(ubnd|uy ban nhan dan) tinh\b")
+
+
+def issuing_level(reading_level: str | None, text: object) -> str | None:
+    """central / province / district / local (a UBND whose level the text does not say).
+
+    "UBND thành phố" stays "local": it is a province for Đà Nẵng and a district for Hội An.
+    """
+    if reading_level != "local" or text is None:
+        return reading_level
+    key = loose_key(text)
+    if _DISTRICT_ISSUER.search(key):
+        return "district"
+    if _PROVINCE_ISSUER.search(key):
+        return "province"
+    return "local"
 
 
 def add_months(d: date, months: int) -> date:
@@ -150,13 +170,15 @@ def _add_decisions(rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext
     decision_dates: list[date | None] = []
     levels: list[str | None] = []
     errors: list[str | None] = []
-    for comb, num, dt in zip(combined, number_only, dates, strict=True):
+    raw_decisions = _coalesce(_col(rows, c.DECISION), _col(rows, c.DECISION_NO)).tolist()
+    for comb, num, dt, raw in zip(combined, number_only, dates, raw_decisions, strict=True):
         own = num.number or comb.number
         # A row with no decision of its own falls under the one named above the table.
         numbers.append(own or title.number)
-        levels.append(
-            num.issuing_level or comb.issuing_level or (None if own else title.issuing_level)
-        )
+        if own:
+            levels.append(issuing_level(num.issuing_level or comb.issuing_level, raw))
+        else:
+            levels.append(issuing_level(title.issuing_level, context.decision))
         if dt.value is not None and dt.precision == "day":
             decision_dates.append(dt.value)
             errors.append(None)

@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -159,6 +160,18 @@ def parse_producer(name: object) -> ProducerName:
     >>> p.legal_form, p.producer_type, p.key_exact, p.core
     (('htx',), 'cooperative', 'htx nn quế xuân', 'quế xuân')
     """
+    if type(name) is str:
+        # The loader re-parses a province's known producers for every file: parse each once.
+        return _parse_producer_str(name)
+    return _parse_producer(name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_producer_str(name: str) -> ProducerName:
+    return _parse_producer(name)
+
+
+def _parse_producer(name: object) -> ProducerName:
     display = clean_text(name)
     if display is None:
         return _EMPTY

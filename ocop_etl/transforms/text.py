@@ -19,8 +19,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
+from ftfy.badness import is_bad
 
 # Only the mojibake repair of ftfy. Everything else it offers either duplicates our own steps
 # (quotes, NFC) or would change legitimate text (HTML entities, full-width letters).
@@ -119,6 +121,10 @@ def repair_mojibake(text: str) -> str:
 
     Legitimate Vietnamese, and TCVN3/VNI text still waiting for conversion, come back unchanged.
     """
+    # ftfy's own first test, done here to skip its per-call set-up on the common case: ASCII
+    # text, and text without any mojibake-like sequence, come back unchanged.
+    if text.isascii() or not is_bad(text):
+        return text
     return ftfy.fix_encoding(text, _FTFY_CONFIG)
 
 
@@ -130,6 +136,9 @@ def clean_text(value: object) -> str | None:
     >>> clean_text(12.0)
     '12'
     """
+    if type(value) is str:
+        # Cells repeat (headers, units, groups, stars): clean each distinct string once.
+        return _clean_str(value)
     if is_missing(value):
         return None
     try:
@@ -137,6 +146,15 @@ def clean_text(value: object) -> str | None:
     except ValueError:
         # An int too long for str() (over 4,300 digits) cannot be a real cell value.
         return None
+    return _clean_uncached(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_str(text: str) -> str | None:
+    return _clean_uncached(text)
+
+
+def _clean_uncached(text: str) -> str | None:
     # ftfy decides on what it sees, and our own space clean-up can show it a new pattern
     # ("Â\x1f" → "Â " reads as a mangled NBSP). Repeating until stable makes clean_text
     # idempotent, which the keys built on it rely on; real text settles after one pass.
@@ -149,6 +167,10 @@ def clean_text(value: object) -> str | None:
 
 
 def _clean_once(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        # Plain ASCII without control characters: ftfy, NFC and the translations leave it as
+        # it is, so only the whitespace runs remain to collapse (same result as below).
+        return " ".join(text.split())
     # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
     # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
     # never contains these two bytes, so no real mojibake is lost.
@@ -156,7 +178,12 @@ def _clean_once(text: str) -> str:
     text = repair_mojibake(text)
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_TRANSLATE)
-    text = "".join(" " if unicodedata.category(ch) in _SPACE_CATEGORIES else ch for ch in text)
+    if not text.isprintable():
+        # isprintable() is False exactly when some character is a control or a separator
+        # other than the plain space (or unassigned/format/private): only then look closer.
+        text = "".join(
+            " " if unicodedata.category(ch) in _SPACE_CATEGORIES else ch for ch in text
+        )
     return " ".join(text.split())
 
 
@@ -232,6 +259,17 @@ def match_key(s: object) -> str:
     >>> match_key("Tân Thành") == match_key("Tân Thạnh")
     False
     """
+    if type(s) is str:
+        return _match_key_str(s)
+    return _match_key(s)
+
+
+@lru_cache(maxsize=1 << 16)
+def _match_key_str(s: str) -> str:
+    return _match_key(s)
+
+
+def _match_key(s: object) -> str:
     text = clean_text(s)
     if text is None:
         return ""
@@ -243,6 +281,19 @@ def match_key(s: object) -> str:
 
 def strip_marks(s: str) -> str:
     """Remove every combining mark and turn đ/Đ into d/D: 'Đắk Lắk' → 'Dak Lak'."""
+    if s.isascii():
+        return s  # nothing to decompose, no mark, no đ
+    if type(s) is str:
+        return _strip_marks_str(s)
+    return _strip_marks(s)
+
+
+@lru_cache(maxsize=1 << 16)
+def _strip_marks_str(s: str) -> str:
+    return _strip_marks(s)
+
+
+def _strip_marks(s: str) -> str:
     decomposed = unicodedata.normalize("NFD", s)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Đ has no decomposition, so NFD leaves it alone; it needs an explicit rule.
