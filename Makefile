@@ -24,8 +24,10 @@ demo: $(STAMP)  ## set up, write sample district reports, ingest them into SQLit
 	@test -n "$$(ls -A data/inbox 2>/dev/null)" || $(BIN)/ocop-etl sample data/inbox --files 12 --faults
 	$(BIN)/ocop-etl ingest data/inbox --db sqlite:///warehouse.db
 
-test: $(STAMP)  ## set up, start PostgreSQL if needed, run unit and integration tests
+test: $(STAMP)  ## set up, start PostgreSQL if needed, lint, run unit and integration tests
 	scripts/ensure-postgres
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-unit: $(STAMP)  ## fast unit tests only (no database server, no Prefect server)

@@ -18,7 +18,13 @@ from ocop_etl.load.engine import get_engine
 from ocop_etl.load.ledger import FileOutcome, handled_hashes
 from ocop_etl.ops.reload import ReloadRequest, files_to_reload
 from ocop_etl.ops.sources import Discovery, discover_sources
-from ocop_etl.pipeline import DB_ERRORS, RunOptions, check_file_outcome, open_run, process_file
+from ocop_etl.pipeline import (
+    DB_ERRORS,
+    RunOptions,
+    check_file_outcome,
+    open_run,
+    process_batch,
+)
 
 
 def _transient_only(task, task_run, state) -> bool:
@@ -64,7 +70,7 @@ class TaskSpec:
 )
 def process_files(paths: list[str], spec: TaskSpec, label: str) -> list[FileOutcome]:
     options = spec.options()
-    return [process_file(Path(p), options) for p in paths]
+    return process_batch([Path(p) for p in paths], options)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="check {label}")

@@ -6,7 +6,7 @@ were already loaded, superseded or rejected are skipped; failed files are retrie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,16 +105,19 @@ def handled_file(
     return None if row is None else int(row[0])
 
 
-def handled_hashes(engine: Engine) -> set[str]:
-    """Byte hashes the warehouse has already handled: a no-change nightly run skips them all."""
+def handled_hashes(engine: Engine, among: Collection[str] | None = None) -> set[str]:
+    """Byte hashes the warehouse has already handled: a no-change nightly run skips them all.
+
+    ``among``: only these hashes are asked about (a batch of files: one query, not one each).
+    """
+    f = t.ledger_file.c
+    query = select(f.byte_sha256).where(f.status.in_(t.HANDLED_STATUSES))
+    if among is not None:
+        if not among:
+            return set()
+        query = query.where(f.byte_sha256.in_(sorted(among)))
     with engine.connect() as conn:
-        return set(
-            conn.execute(
-                select(t.ledger_file.c.byte_sha256).where(
-                    t.ledger_file.c.status.in_(t.HANDLED_STATUSES)
-                )
-            ).scalars()
-        )
+        return set(conn.execute(query).scalars())
 
 
 def _file_values(facts: FileFacts, load_id: int, flow_run_id: str | None) -> dict[str, object]:

@@ -118,7 +118,10 @@ def _producer_ids(conn: Connection, rows: pd.DataFrame, file_id: int) -> dict[tu
     ids = {
         (r.block_key, r.key_exact): int(r.producer_id)
         for r in conn.execute(
-            select(p.producer_id, p.block_key, p.key_exact).where(p.block_key.in_(blocks))
+            # Only this file's keys: a province block holds thousands of producers.
+            select(p.producer_id, p.block_key, p.key_exact).where(
+                p.block_key.in_(blocks), p.key_exact.in_(sorted({k for _, k in wanted}))
+            )
         )
         if (r.block_key, r.key_exact) in wanted
     }
@@ -225,8 +228,11 @@ def _product_ids(
     lookup = {
         (r.block_key, r.producer_key, r.product_key): int(r.product_id)
         for r in conn.execute(
+            # Only this file's keys (through the unique index), not the whole province block.
             select(d.product_id, d.block_key, d.producer_key, d.product_key).where(
-                d.block_key.in_(blocks)
+                d.block_key.in_(blocks),
+                d.producer_key.in_(sorted({k[1] for k in keys})),
+                d.product_key.in_(sorted({k[2] for k in keys})),
             )
         )
     }

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from ocop_etl.errors import OcopEtlError, StorageError
 from ocop_etl.load import tables as t
@@ -74,17 +74,42 @@ def files_to_reload(
             raise ReloadNotFound(f"{path} does not exist on this machine")
         return [path]
     f = t.ledger_file.c
-    query = select(
-        f.file_id,
-        f.status,
-        f.byte_sha256,
-        f.archive_path,
-        f.source_file,
-        f.reporting_province,
-        f.reporting_province_code,
-        f.reporting_district,
-        f.reporting_district_code,
-    ).where(f.archive_path.is_not(None))
+    # Official unit names by code, for files whose title did not spell the province out.
+    prov = t.dim_admin_unit.alias("prov")
+    dist = t.dim_admin_unit.alias("dist")
+    query = (
+        select(
+            f.file_id,
+            f.status,
+            f.byte_sha256,
+            f.archive_path,
+            f.source_file,
+            f.reporting_province,
+            f.reporting_province_code,
+            f.reporting_district,
+            f.reporting_district_code,
+            prov.c.name.label("province_name"),
+            dist.c.name.label("district_name"),
+        )
+        .select_from(f.file_id.table)
+        .outerjoin(
+            prov,
+            and_(
+                prov.c.scheme == "pre2025",
+                prov.c.level == "province",
+                prov.c.code == f.reporting_province_code,
+            ),
+        )
+        .outerjoin(
+            dist,
+            and_(
+                dist.c.scheme == "pre2025",
+                dist.c.level == "district",
+                dist.c.code == f.reporting_district_code,
+            ),
+        )
+        .where(f.archive_path.is_not(None))
+    )
     if request.content_hash:
         h = request.content_hash.strip().lower()
         query = query.where(or_(f.byte_sha256 == h, f.content_sha256 == h))
@@ -97,10 +122,16 @@ def files_to_reload(
         rows = [
             r
             for r in rows
-            if wanted_p in (_key(r.reporting_province), _key(r.reporting_province_code))
+            if wanted_p
+            in (_key(r.reporting_province), _key(r.reporting_province_code), _key(r.province_name))
             and (
                 not request.district
-                or wanted_d in (_key(r.reporting_district), _key(r.reporting_district_code))
+                or wanted_d
+                in (
+                    _key(r.reporting_district),
+                    _key(r.reporting_district_code),
+                    _key(r.district_name),
+                )
             )
         ]
         # The unit's current submission(s) if it has one, not every file it ever sent.

@@ -239,7 +239,9 @@ def canonical_tones(s: str) -> str:
     s = unicodedata.normalize("NFC", s)
     s = _Q_TONED_U.sub(_move_off_qu, s)
     s = _OA_OE.sub(_move_to_first, s)
-    return _UY.sub(_move_to_first, s)
+    # A moved tone can leave a stray combining mark next to a bare vowel ("oẹ̀" → "ọe" + grave):
+    # recompose, or the key would change when computed again.
+    return unicodedata.normalize("NFC", _UY.sub(_move_to_first, s))
 
 
 # --- keys -------------------------------------------------------------------------------------

@@ -177,7 +177,8 @@ def test_failed_nightly_run_is_retried_from_the_ui_and_loads_each_row_once(
             (schedule,) = nightly.schedules
             assert schedule.schedule.cron == "0 2 * * *"
             assert schedule.schedule.timezone == "Asia/Ho_Chi_Minh"
-            assert nightly.concurrency_limit == 1
+            assert nightly.global_concurrency_limit is not None
+            assert nightly.global_concurrency_limit.limit == 1
             assert not nightly.paused
 
             run = run_deployment("ocop-nightly/nightly", timeout=0)
@@ -233,7 +234,9 @@ def test_failed_nightly_run_is_retried_from_the_ui_and_loads_each_row_once(
 
             # The automation told the operators about the failure.
             alerts = _wait("the failure alert", lambda: hook.received, 60)
-            assert any(run.name in a and "Failed" in a for a in alerts), alerts
+            name = client.read_flow_run(run.id).name  # named at start: "nightly-<date>-inbox"
+            assert name.startswith("nightly-") and name.endswith("-inbox")
+            assert any(name in a and "Failed" in a for a in alerts), alerts
             assert json.loads(alerts[0])["text"]
 
             print(f"first (failing) run {first_s:.1f} s; retry round trip {retry_s:.1f} s")
