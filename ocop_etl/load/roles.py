@@ -24,7 +24,8 @@ def _ident(name: str) -> str:
     return name
 
 
-def _ensure_role(conn: Connection, role: str, password: str | None) -> None:
+def _ensure_role(conn: Connection, role: str, password: str | None) -> str:
+    """Create the role if needed, set its password if given, let it connect; returns the schema."""
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if exists is None:
         conn.execute(text(f"CREATE ROLE {role} NOLOGIN"))  # name validated by _ident()
@@ -38,16 +39,17 @@ def _ensure_role(conn: Connection, role: str, password: str | None) -> None:
         )
         with conn.connection.cursor() as cur:  # type: ignore[attr-defined]
             cur.execute(statement)
+    schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))
+    conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+    return schema
 
 
 def grant_bi(conn: Connection, role: str, *, password: str | None = None) -> list[str]:
     """Create/refresh the read-only BI role: SELECT on the contract views, nothing else."""
     role = _ident(role)
-    _ensure_role(conn, role, password)
-    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    database = conn.execute(text("SELECT current_database()")).scalar_one()
-    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))
-    conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+    schema = _ensure_role(conn, role, password)
     conn.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM {role}'))
     views = [v.name for v in view_docs()]
     for view in views:
@@ -58,11 +60,7 @@ def grant_bi(conn: Connection, role: str, *, password: str | None = None) -> lis
 def grant_loader(conn: Connection, role: str, *, password: str | None = None) -> list[str]:
     """Create/refresh the loader role: read and write the warehouse tables, no DDL."""
     role = _ident(role)
-    _ensure_role(conn, role, password)
-    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    database = conn.execute(text("SELECT current_database()")).scalar_one()
-    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {role}'))
-    conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}'))
+    schema = _ensure_role(conn, role, password)
     tables = sorted(metadata.tables)
     for table in tables:
         conn.execute(text(f"GRANT SELECT, INSERT, UPDATE ON {table} TO {role}"))

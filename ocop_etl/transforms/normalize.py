@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
+from ocop_etl.reference.admin_units import AdminResolver
 from ocop_etl.reference.product_groups import match_product_group, taxonomy_for
 from ocop_etl.schemas import columns as c
 from ocop_etl.transforms.address import split_address
@@ -26,17 +27,6 @@ from ocop_etl.transforms.stars import criteria_version, parse_stars
 from ocop_etl.transforms.text import clean_text, loose_key
 
 CERTIFICATE_MONTHS = 36
-
-
-class UnitResolverLike(Protocol):
-    def resolve(
-        self,
-        province: str | None,
-        district: str | None,
-        commune: str | None,
-        *,
-        on_date: date | None = None,
-    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -105,7 +95,7 @@ def add_months(d: date, months: int) -> date:
 
 
 def to_canonical(
-    rows: pd.DataFrame, context: ReportContext, resolver: UnitResolverLike
+    rows: pd.DataFrame, context: ReportContext, resolver: AdminResolver
 ) -> pd.DataFrame:
     """Typed canonical records for the extracted ``rows`` (same index, lineage kept)."""
     out = pd.DataFrame(index=rows.index)
@@ -215,7 +205,7 @@ def _add_decisions(rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext
 
 
 def _add_units(
-    rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext, resolver: UnitResolverLike
+    rows: pd.DataFrame, out: pd.DataFrame, context: ReportContext, resolver: AdminResolver
 ) -> None:
     addresses = _map_distinct(_col(rows, c.ADDRESS), split_address)
     commune = _coalesce(
