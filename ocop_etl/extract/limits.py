@@ -48,6 +48,12 @@ if TYPE_CHECKING:
 
 MB = 1024 * 1024
 
+# Whole-file rejections for exceeding a limit: such a file may be a bomb, so nothing after
+# the reader (the feedback copy above all) may open it again.
+LIMIT_CODES = frozenset(
+    {"file.too_large", "file.zip_bomb", "file.too_many_sheets", "file.sheet_too_big", "cell.too_long"}
+)
+
 
 @dataclass(frozen=True)
 class ReadLimits:

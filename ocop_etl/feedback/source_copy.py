@@ -24,6 +24,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
+from ocop_etl.extract.limits import LIMIT_CODES
 from ocop_etl.feedback.marks import COMMENT_AUTHOR, OUR_COLOURS, PREVIOUS_NOTE_HEADING
 from ocop_etl.feedback.safe_text import neutralise_cell, write_text
 from ocop_etl.issues import Issue
@@ -32,8 +33,12 @@ log = logging.getLogger(__name__)
 
 # Files rejected for these reasons are not opened again: it would fail the same way, or (too
 # large) cost the memory the limit exists to protect.
+# Files never reopened for the feedback copy: unreadable ones, and those rejected for their
+# size or shape, where reopening would spend exactly what the read limit protects (a shared-
+# string bomb becomes ~30 GB of XML when openpyxl saves the copy). The district then gets the
+# issue list alone.
 DO_NOT_OPEN = frozenset(
-    {"file.unreadable", "file.password_protected", "file.unsupported_format", "file.too_large"}
+    {"file.unreadable", "file.password_protected", "file.unsupported_format"} | LIMIT_CODES
 )
 MAX_SOURCE_BYTES = 30 * 1024 * 1024
 # Cap on cells copied from an .xls/.ods, so a sheet padded to a million rows stays cheap.

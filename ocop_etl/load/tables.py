@@ -104,14 +104,15 @@ ledger_file = Table(
     Column("feedback_path", Text),
     Index("ix_ledger_file_byte_sha256", "byte_sha256"),
     Index("ix_ledger_file_content_sha256", "content_sha256"),
-    # The database, not luck, guarantees a file's bytes are loaded once and that a reporting
-    # unit has one current submission per period, even with two runs racing.
+    # The database, not luck, guarantees a file's bytes have one current load and that a
+    # reporting unit has one current submission per period, even with two runs racing.
+    # (Superseded loads of the same bytes may exist: an operator's forced reload.)
     Index(
         "uq_ledger_file_loaded_bytes",
         "byte_sha256",
         unique=True,
-        sqlite_where=text("status IN ('loaded', 'superseded')"),
-        postgresql_where=text("status IN ('loaded', 'superseded')"),
+        sqlite_where=text("status = 'loaded'"),
+        postgresql_where=text("status = 'loaded'"),
     ),
     Index(
         "uq_ledger_file_current_submission",

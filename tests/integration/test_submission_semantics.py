@@ -109,3 +109,19 @@ def test_a_failure_half_way_through_a_load_leaves_nothing_behind(
     (outcome,) = run_files(warehouse_url, [report.path], tmp_path)
     assert outcome.status == "loaded"
     assert count(engine, "fct_recognition") == outcome.rows_loaded > 0
+
+
+def test_a_forced_reload_of_loaded_bytes_replaces_the_earlier_load(warehouse_url: str, tmp_path: Path) -> None:
+    (report,) = write_samples(tmp_path / "inbox", files=1, rows_per_file=(5, 5), seed=30)
+    (first,) = run_files(warehouse_url, [report.path], tmp_path)
+
+    (again,) = run_files(warehouse_url, [report.path], tmp_path, force=True)
+
+    assert again.status == "loaded"
+    assert again.superseded_file_ids == [first.file_id]
+    engine = warehouse(warehouse_url)
+    assert len(rows(engine, "SELECT 1 FROM ocop_recognition WHERE is_current")) == len(report.rows)
+    assert len(rows(engine, "SELECT 1 FROM ocop_recognition WHERE NOT is_current")) == len(report.rows)
+    # Without force the same bytes are still recognised and skipped.
+    (third,) = run_files(warehouse_url, [report.path], tmp_path)
+    assert third.status == "skipped_duplicate"
