@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 OCOP_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export OCOP_TEST_POSTGRES_URL
 
-.PHONY: help demo test test-unit test-integration lint bench clean
+.PHONY: help demo test test-unit test-integration lint bench clean reliability-table
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -47,3 +47,8 @@ bench: $(STAMP)  ## naive script vs floor vs pipeline, interleaved (see README, 
 
 clean:  ## remove the demo warehouse and data (not the virtualenv)
 	rm -rf data warehouse.db warehouse.db-wal warehouse.db-shm
+
+reliability-table: $(STAMP)  ## run the reliability tests, render their figures into README (Reliability)
+	scripts/ensure-postgres
+	$(BIN)/pytest -m integration tests/integration/test_reliability_faults.py tests/integration/test_reliability_inputs.py
+	$(BIN)/python scripts/reliability-table

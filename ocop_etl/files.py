@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -67,6 +68,8 @@ def archive_raw(facts: FileFacts, archive_dir: Path) -> Path:
         shutil.copyfile(facts.path, tmp)
         tmp.replace(target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        # The cleanup itself may fail the same way (ENOTDIR, EROFS): the cause is what matters.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise StorageError(f"Cannot archive {facts.source_file} to {archive_dir}: {exc}") from exc
     return target

@@ -282,16 +282,27 @@ class _Pending:
 def _process(paths: list[Path], options: RunOptions, *, isolate: bool) -> list[FileOutcome]:
     done: dict[int, FileOutcome] = {}
     pending: dict[int, _Pending] = {}
-    facts_of = {i: fingerprint(path) for i, path in enumerate(paths)}
+    facts_of: dict[int, FileFacts] = {}
+    for i, path in enumerate(paths):
+        try:
+            facts_of[i] = fingerprint(path)
+        except TransientError as exc:
+            if not isolate:
+                raise  # one file: the task's retries with backoff handle a flaky source
+            # In a batch, a file that vanished or cannot be read fails alone (retried next
+            # run); its neighbours go on.
+            log.error("%s", exc)
+            done[i] = record_failure(path, options, exc)
     try:
         handled: set[str] = set()
         if options.engine is not None and not options.force:
             handled = ledger.handled_hashes(
                 options.engine, among={f.byte_sha256 for f in facts_of.values()}
             )
-        for i, path in enumerate(paths):
+        for i, facts in facts_of.items():
+            path = paths[i]
             try:
-                done_or_pending = _read_one(path, facts_of[i], options, handled)
+                done_or_pending = _read_one(path, facts, options, handled)
             except StorageError as exc:
                 # Archive or feedback folder not writable / disk full: this file is not loaded
                 # (the load is after the archive), it is recorded 'failed' with the reason and
@@ -320,6 +331,14 @@ def _process(paths: list[Path], options: RunOptions, *, isolate: bool) -> list[F
             except StorageError as exc:
                 log.error("%s", exc)  # feedback folder not writable: as above
                 done[i] = record_failure(p.path, options, exc, reason_code="run.storage_failed")
+            except _OPERATIONAL:
+                raise
+            except Exception as exc:
+                if not isolate:
+                    raise
+                # Its transaction rolled back: nothing of it is loaded; retried next run.
+                log.exception("Unexpected error while loading %s", p.path)
+                done[i] = record_failure(p.path, options, exc)
     except DB_ERRORS as exc:
         raise TransientError(
             f"Database unreachable while processing {', '.join(p.name for p in paths[:3])}"

@@ -226,15 +226,17 @@ def _product_ids(
         ["block_key", "producer_key", "product_key"],
     )
     d = t.dim_product.c
-    lookup = {
-        (r.block_key, r.producer_key, r.product_key): int(r.product_id)
-        for r in conn.execute(
-            # Only this file's producers (a prefix of the unique index), not the whole block.
-            select(d.product_id, d.block_key, d.producer_key, d.product_key).where(
-                d.block_key.in_(blocks), d.producer_key.in_(sorted({k[1] for k in keys}))
-            )
+    wanted = set(keys)
+    lookup = {}
+    for product_id, *key in conn.execute(
+        # Only this file's producers (a prefix of the unique index), not the whole block;
+        # plain tuples: a producer may have hundreds of products in the block.
+        select(d.product_id, d.block_key, d.producer_key, d.product_key).where(
+            d.block_key.in_(blocks), d.producer_key.in_(sorted({k[1] for k in keys}))
         )
-    }
+    ):
+        if (found := tuple(key)) in wanted:
+            lookup[found] = int(product_id)
     return [lookup[k] for k in keys]
 
 

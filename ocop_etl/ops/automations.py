@@ -26,19 +26,22 @@ def create_failure_automation(webhook_url: str, *, name: str = AUTOMATION_NAME) 
         raise ConfigError("The webhook URL must start with http:// or https://")
     from prefect.automations import Automation, EventTrigger, SendNotification
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.events.schemas.automations import Posture
 
-    block_id = CustomWebhookNotificationBlock(
+    # save()/create() are sync here (no event loop); typing sees their async twins too.
+    block = CustomWebhookNotificationBlock(  # type: ignore[call-arg]  # headers/cookies optional
         name=BLOCK_NAME, url=webhook_url, json_data={"text": "{{subject}}\n{{body}}"}
-    ).save(BLOCK_NAME, overwrite=True)
+    )
+    block_id: UUID = block.save(BLOCK_NAME, overwrite=True)  # type: ignore[assignment]
     _delete_named(name)  # re-running the command replaces, never duplicates, the alert
-    automation = Automation(
+    automation: Automation = Automation(  # type: ignore[assignment]
         name=name,
         description="Notify the operators' webhook when an OCOP flow run fails or crashes.",
         trigger=EventTrigger(
             expect={"prefect.flow-run.Failed", "prefect.flow-run.Crashed"},
             match={"prefect.resource.id": "prefect.flow-run.*"},
             match_related={"prefect.resource.role": "flow", "prefect.resource.name": FLOW_NAMES},
-            posture="Reactive",
+            posture=Posture.Reactive,
             threshold=1,
         ),
         actions=[
@@ -52,6 +55,7 @@ def create_failure_automation(webhook_url: str, *, name: str = AUTOMATION_NAME) 
             )
         ],
     ).create()
+    assert automation.id is not None, "the server assigns the id"
     return automation.id
 
 

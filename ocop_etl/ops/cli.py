@@ -38,7 +38,9 @@ def _require_server() -> str:
 
 
 def serve(
-    cron: Annotated[str, typer.Option(help="Nightly schedule (cron, in --timezone).")] = NIGHTLY_CRON,
+    cron: Annotated[
+        str, typer.Option(help="Nightly schedule (cron, in --timezone).")
+    ] = NIGHTLY_CRON,
     timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = TIMEZONE,
     limit: Annotated[
         int | None, typer.Option(help="Most flow runs this process runs at once (default: no cap).")
@@ -72,7 +74,7 @@ def automation_create(
         typer.Option(
             envvar="OCOP_WEBHOOK_URL",
             show_default=False,
-            help="Where to POST the alert (JSON {\"text\": …}); also $OCOP_WEBHOOK_URL. Never printed.",
+            help='Where to POST the alert (JSON {"text": …}); also $OCOP_WEBHOOK_URL. Never printed.',
         ),
     ],
     name: Annotated[str, typer.Option(help="Name of the automation.")] = "ocop-run-failed",

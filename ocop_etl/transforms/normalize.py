@@ -50,17 +50,29 @@ def _map_distinct(series: pd.Series, fn: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
+def _missing(value: Any) -> bool:
+    """pandas' idea of a missing cell (None, NaN, NA, NaT), for one value."""
+    if value is None:
+        return True
+    if isinstance(value, str) or not pd.api.types.is_scalar(value):
+        return False
+    return bool(pd.isna(value))
+
+
+# Plain lists, not Series.where: a report has ~200 rows, where pandas' fixed cost per call is
+# most of the time, and these run a dozen times per file.
 def _col(rows: pd.DataFrame, name: str) -> pd.Series:
     if name in rows.columns:
-        return rows[name].astype(object).where(rows[name].notna(), None)
+        values = [None if _missing(v) else v for v in rows[name].tolist()]
+        return pd.Series(values, index=rows.index, dtype=object)
     return pd.Series([None] * len(rows), index=rows.index, dtype=object)
 
 
 def _coalesce(*series: pd.Series) -> pd.Series:
-    out = series[0].copy()
-    for s in series[1:]:
-        out = out.where(out.notna(), s)
-    return out.astype(object).where(out.notna(), None)
+    """The first value that is not missing, row by row (None when all are)."""
+    columns = [s.tolist() for s in series]
+    merged = [next((v for v in row if not _missing(v)), None) for row in zip(*columns, strict=True)]
+    return pd.Series(merged, index=series[0].index, dtype=object)
 
 
 _DISTRICT_ISSUER = re.compile(r"\b(ubnd|uy ban nhan dan) (huyen|thi xa|quan)\b")

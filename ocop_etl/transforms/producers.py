@@ -273,22 +273,34 @@ def find_candidates(
     Sorted by new_index, then best score first.
     """
     index: defaultdict[str, set[int]] = defaultdict(set)
-    for j, producer in enumerate(existing):
-        for word in strip_marks(producer.core).split():
+    # Each existing core once: its mark-free form, and whether it was typed without marks.
+    bare_cores = [strip_marks(producer.core) for producer in existing]
+    for j, bare in enumerate(bare_cores):
+        for word in bare.split():
             index[word].add(j)
 
     found: list[Candidate] = []
     for i, producer in enumerate(new):
         if not producer.core:
             continue
+        bare = strip_marks(producer.core)
         pool: set[int] = set()
-        for word in strip_marks(producer.core).split():
+        for word in bare.split():
             pool |= index.get(word, set())
         for j in pool:
             other = existing[j]
             if other.key_exact == producer.key_exact:
                 continue
-            score, method = _similarity(producer.core, other.core)
+            # _similarity, inlined for the thousands of pairs of a province block; with the
+            # threshold as rapidfuzz's cutoff a score below it comes back as 0, which changes
+            # nothing: such a scorer can neither win nor pass the threshold.
+            if bare == producer.core or bare_cores[j] == other.core:
+                a, b = bare, bare_cores[j]
+            else:
+                a, b = producer.core, other.core
+            ratio = fuzz.ratio(a, b, score_cutoff=threshold)
+            token_sort = fuzz.token_sort_ratio(a, b, score_cutoff=threshold)
+            score, method = (ratio, "ratio") if ratio >= token_sort else (token_sort, "token_sort")
             if score < threshold:
                 continue
             veto = _veto(producer, other)

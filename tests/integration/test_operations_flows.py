@@ -38,9 +38,9 @@ def ocop_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str) -
 def test_artifacts_show_loaded_rejected_and_skipped_files_and_what_changed(
     prefect_server: None, ocop_env: Path, sqlite_url: str
 ) -> None:
-    from flows.nightly import nightly
-
     import shutil
+
+    from flows.nightly import nightly
 
     inbox = ocop_env / "inbox"
     made = write_samples(ocop_env / "made", files=4, rows_per_file=(4, 6), seed=3, faults=True)

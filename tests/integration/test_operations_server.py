@@ -161,9 +161,10 @@ def test_failed_nightly_run_is_retried_from_the_ui_and_loads_each_row_once(
         start_new_session=True,
     )
     try:
-        with temporary_settings({PREFECT_API_URL: prefect_api}), get_client(
-            sync_client=True
-        ) as client:
+        with (
+            temporary_settings({PREFECT_API_URL: prefect_api}),
+            get_client(sync_client=True) as client,
+        ):
 
             def deployment(name: str):
                 try:

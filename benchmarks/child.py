@@ -1,0 +1,111 @@
+"""One measured run in its own process: ``python -m benchmarks.child VARIANT MODE ...``.
+
+A fresh process per run makes peak memory (VmHWM) the variant's own, and keeps caches of one
+variant from warming another. Writes its measurements as JSON to ``--result``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_rss_mb() -> float:
+    """The largest peak of this process's finished children (process-pool workers, and the
+    temporary Prefect server for the pipeline), in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _baseline(variant: str, mode: str, inbox: Path, url: str) -> dict[str, Any]:
+    from benchmarks import baseline
+
+    files = baseline.report_files(inbox)
+    run = baseline.run_naive if variant == "naive" else baseline.run_floor
+    t0 = time.perf_counter()
+    rows = run(files, url, no_change=mode == "nochange")
+    return {"work_s": time.perf_counter() - t0, "rows": rows, "files": len(files)}
+
+
+def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
+    """``ocop-etl ingest`` as the CLI runs it, with the Prefect server's start-up timed apart."""
+    t0 = time.perf_counter()
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.ingest import ingest
+    from ocop_etl.load.engine import get_engine
+    from ocop_etl.load.migrate import ensure_current
+
+    t_import = time.perf_counter()
+    server = SubprocessASGIServer()
+    server.start()
+    t_server = time.perf_counter()
+    setup_s = 0.0
+    if mode == "cold":
+        # An empty warehouse at the current schema, as after `ocop-etl db upgrade`: creating
+        # it (migrations, ~14k reference units) is a one-off, not per-file data work.
+        ensure_current(get_engine(url))
+        setup_s = time.perf_counter() - t_server
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            t1 = time.perf_counter()
+            state = ingest(
+                paths=[str(inbox)], database_url=url, source_label="bench", return_state=True
+            )
+            t2 = time.perf_counter()
+            summary = state.result(raise_on_failure=False)
+    finally:
+        server.stop()
+    outcomes = getattr(summary, "outcomes", [])
+    statuses: dict[str, int] = {}
+    for o in outcomes:
+        statuses[o.status] = statuses.get(o.status, 0) + 1
+    return {
+        "work_s": t2 - t1,
+        "prefect_startup_s": t_server - t_import,
+        "import_s": t_import - t0,
+        "setup_s": setup_s,
+        "rows": sum(o.rows_loaded for o in outcomes),
+        "files": len(outcomes),
+        "statuses": statuses,
+        "state": state.type.value,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("variant", choices=["naive", "floor", "pipeline"])
+    ap.add_argument("mode", choices=["cold", "nochange"])
+    ap.add_argument("--inbox", type=Path, required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--result", type=Path, required=True)
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    os.chdir(args.work)  # no stray .env; data/ (archive, feedback) lands in the run's folder
+    t0 = time.perf_counter()
+    if args.variant == "pipeline":
+        out = _pipeline(args.mode, args.inbox, args.db, args.work)
+    else:
+        out = _baseline(args.variant, args.mode, args.inbox, args.db)
+    out["process_s"] = time.perf_counter() - t0
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["children_peak_rss_mb"] = children_peak_rss_mb()
+    args.result.write_text(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
