@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -465,28 +464,6 @@ def _skipped(
     return outcome
 
 
-# Rejections for exceeding ocop_etl.extract.limits (the file may be a bomb: do not reopen it).
-LIMIT_CODES = frozenset(
-    {"file.too_large", "file.zip_bomb", "file.too_many_sheets", "file.sheet_too_big", "cell.too_long"}
-)
-
-
-def _rejection_feedback(facts: FileFacts, issue: Issue, options: RunOptions) -> str | None:
-    if issue.code in LIMIT_CODES:
-        # Never hand a file rejected for its size or shape to openpyxl for the feedback copy:
-        # that spends what the limit protects (a shared-string bomb becomes 30 GB of XML when
-        # the copy is saved). An empty source gives the district the issue list alone.
-        # (Redundant once feedback.source_copy.DO_NOT_OPEN lists these codes.)
-        facts = FileFacts(
-            path=Path(os.devnull),
-            source_file=facts.source_file,
-            byte_sha256=facts.byte_sha256,
-            size_bytes=0,
-            received_at=facts.received_at,
-        )
-    return _feedback(facts, [issue], options)
-
-
 def _rejected(
     facts: FileFacts,
     options: RunOptions,
@@ -497,7 +474,7 @@ def _rejected(
     issue = make_issue(rej.code, source_file=facts.source_file, **rej.context)
     outcome.status = "rejected"
     outcome.reason_code, outcome.reason_en = rej.code, rej.message_en
-    outcome.feedback_path = _rejection_feedback(facts, issue, options)
+    outcome.feedback_path = _feedback(facts, [issue], options)
     if options.engine is None:
         return outcome
     assert options.load_id is not None
@@ -530,7 +507,7 @@ def check_file_outcome(path: Path, options: RunOptions) -> tuple[FileOutcome, li
             rej.code,
             rej.message_en,
         )
-        outcome.feedback_path = _rejection_feedback(facts, issue, options)
+        outcome.feedback_path = _feedback(facts, [issue], options)
         return outcome, [issue]
     result = checked.result
     outcome.rows_total = len(result.valid) + len(result.rejected)

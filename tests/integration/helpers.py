@@ -42,3 +42,25 @@ def rows(engine: Engine, sql: str, **params: object) -> list[dict[str, object]]:
 def count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+
+
+def facts_per_file(engine: Engine) -> dict[str, int]:
+    """Loaded fact rows per submitted file name (to compare with the generator's rows)."""
+    found = rows(
+        engine,
+        "SELECT lf.source_file, COUNT(*) AS n FROM fct_recognition f "
+        "JOIN ledger_file lf ON lf.file_id = f.file_id GROUP BY lf.source_file",
+    )
+    return {str(r["source_file"]): int(r["n"]) for r in found}  # type: ignore[call-overload]
+
+
+def flow_run_artifacts(flow_run_id: str) -> dict[str, object]:
+    """The artifacts a flow run published, by key, read through the Prefect API."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    return {a.key: a.data for a in found if a.key}

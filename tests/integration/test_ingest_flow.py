@@ -7,23 +7,14 @@ from pathlib import Path
 import pytest
 
 from ocop_etl.samples.generator import write_samples
-from tests.integration.helpers import count, warehouse
+from tests.integration.helpers import count, flow_run_artifacts, warehouse
 
 pytestmark = pytest.mark.integration
 
 
-def _artifacts(flow_run_id: str) -> dict[str, object]:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return {a.key: a.data for a in found}
 
 
-def test_flow_loads_rejects_and_skips_with_per_file_artifacts(
+def test_flow_loads_rejects_and_skips_with_per_fileflow_run_artifacts(
     prefect_server: None, sqlite_url: str, tmp_path: Path
 ) -> None:
     from flows.ingest import ingest
@@ -41,7 +32,7 @@ def test_flow_loads_rejects_and_skips_with_per_file_artifacts(
     assert summary.rows_loaded == sum(len(r.rows) for r in reports)
     assert count(warehouse(sqlite_url), "fct_recognition") == summary.rows_loaded
 
-    artifacts = _artifacts(str(state.state_details.flow_run_id))
+    artifacts = flow_run_artifacts(str(state.state_details.flow_run_id))
     table = artifacts["ocop-file-outcomes"]
     assert "budget.xlsx" in str(table) and "file.unreadable" in str(table)
     assert "rows: loaded **" in str(artifacts["ocop-run-summary"])

@@ -9,20 +9,11 @@ from pathlib import Path
 import pytest
 
 from ocop_etl.samples.generator import write_samples
-from tests.integration.helpers import count, rows, warehouse
+from tests.integration.helpers import count, facts_per_file, flow_run_artifacts, rows, warehouse
 
 pytestmark = pytest.mark.integration
 
 
-def _artifacts(flow_run_id: str) -> dict[str, object]:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-        )
-    return {a.key: a.data for a in found}
 
 
 @pytest.fixture
@@ -64,7 +55,7 @@ def test_artifacts_show_loaded_rejected_and_skipped_files_and_what_changed(
     assert by_status["rejected"] == ["ngan-sach.xlsx"]
     assert sorted(by_status["loaded"]) == sorted(r.path.name for r in later)
 
-    artifacts = _artifacts(str(state.state_details.flow_run_id))
+    artifacts = flow_run_artifacts(str(state.state_details.flow_run_id))
     table_data = artifacts["ocop-file-outcomes"]
     table_rows = json.loads(table_data) if isinstance(table_data, str) else table_data
     table = {row["file"]: row for row in table_rows}
@@ -202,14 +193,7 @@ def test_dask_cluster_loads_every_row_exactly_once(
     assert ran_on_dask
     assert sorted(o.status for o in state.result().outcomes) == ["loaded"] * 4
     engine = warehouse(sqlite_url)
-    per_file = {
-        r["source_file"]: r["n"]
-        for r in rows(
-            engine,
-            "SELECT lf.source_file, COUNT(*) AS n FROM fct_recognition f "
-            "JOIN ledger_file lf ON lf.file_id = f.file_id GROUP BY lf.source_file",
-        )
-    }
+    per_file = facts_per_file(engine)
     assert per_file == {r.path.name: len(r.rows) for r in reports}
 
 

@@ -22,7 +22,7 @@ from urllib.request import urlopen
 import pytest
 
 from ocop_etl.samples.generator import write_samples
-from tests.integration.helpers import rows, warehouse
+from tests.integration.helpers import facts_per_file, rows, warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -208,14 +208,7 @@ def test_failed_nightly_run_is_retried_from_the_ui_and_loads_each_row_once(
             assert client.read_flow_run(run.id).run_count == 2
 
             engine = warehouse(db_url)
-            per_file = {
-                r["source_file"]: r["n"]
-                for r in rows(
-                    engine,
-                    "SELECT lf.source_file, COUNT(*) AS n FROM fct_recognition f "
-                    "JOIN ledger_file lf ON lf.file_id = f.file_id GROUP BY lf.source_file",
-                )
-            }
+            per_file = facts_per_file(engine)
             assert per_file == {r.path.name: len(r.rows) for r in reports}
             duplicates = rows(
                 engine,
