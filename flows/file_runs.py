@@ -221,7 +221,10 @@ def _label(batch: list[str]) -> str:
 
 def _detail(o: FileOutcome) -> str:
     if o.status in ("loaded", "validated", "valid"):
-        return f" — {o.rows_loaded} rows ok, {o.rows_rejected} rejected, {o.warnings} warnings"
+        return (
+            f" — {o.rows_loaded} rows loaded, {o.rows_rejected} rejected, "
+            f"{o.warnings} warning{'' if o.warnings == 1 else 's'}"
+        )
     return f" — {o.reason_code}: {o.reason_en}" if o.reason_code else ""
 
 

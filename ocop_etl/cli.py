@@ -108,6 +108,8 @@ def _print_summary(summary) -> None:
     )
     table.add_row("rows", str(summary.rows_loaded), str(summary.rows_rejected), "", "")
     console.print(table)
+    warnings = sum(o.warnings for o in summary.outcomes)
+    console.print(f"warnings recorded on loaded rows: {warnings}")
     console.print(f"warehouse: {summary.database}")
     console.print(f"feedback workbooks: {summary.feedback_dir}")
 
