@@ -27,12 +27,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from pyinstrument import Profiler
 
+    from ocop_etl.check import shared_resolver
     from ocop_etl.config import Settings
     from ocop_etl.files import discover
     from ocop_etl.load import ledger
     from ocop_etl.load.engine import get_engine
     from ocop_etl.load.migrate import ensure_current
-    from ocop_etl.pipeline import RunOptions, process_batch, shared_resolver
+    from ocop_etl.pipeline import RunOptions, process_batch
 
     spec = Workload(args.files, args.min_rows, args.max_rows, args.seed)
     inbox, rows = ensure_workload(spec, args.out / "workloads")

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ocop_etl import pipeline
+from ocop_etl.check import read_file, validate_many
 from ocop_etl.load import ledger
-from ocop_etl.pipeline import RunOptions, process_batch, read_file, validate_many
+from ocop_etl.pipeline import RunOptions, process_batch
 from ocop_etl.samples.generator import write_samples
 from ocop_etl.schemas.recognition import validate_recognitions
 

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from ocop_etl.check import content_hash
 from ocop_etl.load.loader import Submission
-from ocop_etl.pipeline import content_hash
 from ocop_etl.transforms.address import AddressParts, split_address
 from ocop_etl.transforms.normalize import add_months
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ocop_etl.pipeline import shared_resolver
+from ocop_etl.check import shared_resolver
 from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
 from ocop_etl.transforms.normalize import ReportContext, to_canonical
 
