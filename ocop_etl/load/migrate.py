@@ -8,13 +8,14 @@ where date arithmetic differs between SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from ocop_etl.load import tables
 
@@ -83,29 +84,71 @@ def recreate_views(conn: Connection) -> list[str]:
     return names
 
 
-def seed_reference_data(conn: Connection) -> dict[str, int]:
-    """Load administrative units and product groups once (they are versioned with the code)."""
-    from ocop_etl.reference.admin_dimension import reference_tables
-    from ocop_etl.reference.product_groups import product_group_rows
+def _reference_datasets() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """dataset → (version shipped with this code, the tables it fills)."""
+    from ocop_etl.reference.admin_dimension import ADMIN_REFERENCE_VERSION
+    from ocop_etl.reference.product_groups import PRODUCT_GROUPS_VERSION
 
+    return {
+        "admin_units": (
+            ADMIN_REFERENCE_VERSION,
+            ("dim_admin_unit", "bridge_admin_2025", "admin_alias"),
+        ),
+        "product_groups": (PRODUCT_GROUPS_VERSION, ("dim_product_group",)),
+    }
+
+
+def stale_reference_data(conn: Connection) -> list[str]:
+    """Datasets whose stored version differs from the one this code ships."""
+    stored = dict(
+        conn.execute(
+            select(tables.reference_version.c.dataset, tables.reference_version.c.version)
+        ).all()
+    )
+    return [
+        name for name, (version, _) in _reference_datasets().items() if stored.get(name) != version
+    ]
+
+
+def _frames(dataset: str) -> dict[str, list[dict[str, object]]]:
+    if dataset == "product_groups":
+        from ocop_etl.reference.product_groups import product_group_rows
+
+        return {"dim_product_group": [dict(row) for row in product_group_rows()]}
+    from ocop_etl.reference.admin_dimension import reference_tables
+
+    return {
+        name: frame.astype(object).where(frame.notna(), None).to_dict("records")
+        for name, frame in reference_tables().items()
+    }
+
+
+def seed_reference_data(conn: Connection) -> dict[str, int]:
+    """Replace each reference dataset whose stored version is not the one this code ships.
+
+    Reference rows are versioned with the code (a library upgrade, historical units added…);
+    facts keep codes, not foreign keys to these rows, so replacing them in the caller's
+    transaction is safe and all-or-nothing.
+    """
     counts: dict[str, int] = {}
-    frames = None
-    for name in ("dim_admin_unit", "bridge_admin_2025", "admin_alias"):
-        table = tables.metadata.tables[name]
-        # Each table is seeded when empty, so a table added by a later migration is filled too.
-        if conn.execute(select(func.count()).select_from(table)).scalar_one():
-            continue
-        frames = frames if frames is not None else reference_tables()
-        frame = frames[name]
-        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        if records:
-            conn.execute(insert(table), records)
-        counts[name] = len(records)
-    groups = conn.execute(select(func.count()).select_from(tables.dim_product_group)).scalar_one()
-    if not groups:
-        rows = product_group_rows()
-        conn.execute(insert(tables.dim_product_group), rows)
-        counts["dim_product_group"] = len(rows)
+    versions = _reference_datasets()
+    for dataset in stale_reference_data(conn):
+        version, names = versions[dataset]
+        frames = _frames(dataset)
+        for name in names:
+            table = tables.metadata.tables[name]
+            conn.execute(delete(table))
+            if frames[name]:
+                conn.execute(insert(table), frames[name])
+            counts[name] = len(frames[name])
+        conn.execute(
+            delete(tables.reference_version).where(tables.reference_version.c.dataset == dataset)
+        )
+        conn.execute(
+            insert(tables.reference_version).values(
+                dataset=dataset, version=version, loaded_at=datetime.now(UTC)
+            )
+        )
     return counts
 
 
@@ -124,6 +167,12 @@ def upgrade(engine: Engine) -> None:
 
 
 def ensure_current(engine: Engine) -> None:
-    """Upgrade only when the database is behind; cheap when it is already at head."""
+    """Upgrade only when the schema or the reference data is behind; two cheap queries otherwise."""
     if current_revision(engine) != head_revision():
         upgrade(engine)
+        return
+    with engine.connect() as conn:
+        stale = stale_reference_data(conn)
+    if stale:
+        with engine.begin() as conn:
+            seed_reference_data(conn)

@@ -158,6 +158,16 @@ admin_alias = Table(
     Column("source", Text, nullable=False),
 )
 
+# Which release of each reference dataset the tables hold: when the code ships a newer one
+# (e.g. historical units added), `ocop-etl db upgrade` / ensure_current replaces the rows.
+reference_version = Table(
+    "reference_version",
+    metadata,
+    Column("dataset", String(32), primary_key=True),  # 'admin_units' | 'product_groups'
+    Column("version", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
 dim_product_group = Table(
     "dim_product_group",
     metadata,

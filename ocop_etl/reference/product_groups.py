@@ -18,6 +18,8 @@ from ocop_etl.transforms.text import match_key
 
 _CSV = Path(__file__).with_name("product_groups.csv")
 CRITERIA_148_FROM = date(2023, 2, 24)
+# Bump when product_groups.csv changes: warehouses then reload dim_product_group.
+PRODUCT_GROUPS_VERSION = "2026.11.1"
 # Words officials put before the group name: "1. Nhóm thực phẩm", "Ngành: Đồ uống", "Bộ sản phẩm …".
 _LEADING_VI = re.compile(r"^(?:[ivx]+\b|\d+\b)?\s*(?:nhóm|ngành|bộ sản phẩm|phân nhóm)?\s*")
 

