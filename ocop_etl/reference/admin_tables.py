@@ -223,26 +223,32 @@ def _load_legacy(conn: sqlite3.Connection) -> tuple[list[AdminUnit], dict[tuple[
             keys[("d", r["provinceKey"], r["districtKey"])] = r["districtCode"]
         if r["wardCode"] is None:
             continue  # island districts without communes (Bạch Long Vĩ, Côn Đảo, …)
-        former = _json_set(r["wardAlias"])
         ward_type = _real_type(r["wardShort"], r["wardType"])
-        units.append(
-            AdminUnit(
-                scheme="pre2025",
-                level="commune",
-                code=r["wardCode"],
-                name=_bare_name(r["wardShort"], ward_type),
-                unit_type=ward_type,
-                full_name=f"{ward_type} {_bare_name(r['wardShort'], ward_type)}",
-                parent_code=r["districtCode"],
-                province_code=r["provinceCode"],
-                lib_key=r["wardKey"],
-                variants=_json_set(r["wardKeywords"]) - former,
-                former_names=former,
-            )
-        )
+        units.append(_commune_unit(r, "pre2025", ward_type, parent_code=r["districtCode"]))
         keys[("c", r["provinceKey"], r["districtKey"], r["wardKey"])] = r["wardCode"]
     units.extend(districts.values())
     return units, keys
+
+
+def _commune_unit(
+    r: dict[str, Any], scheme: Scheme, ward_type: str, *, parent_code: str
+) -> AdminUnit:
+    """One commune row of the library's tables (same columns in both schemes)."""
+    former = _json_set(r["wardAlias"])
+    name = _bare_name(r["wardShort"], ward_type)
+    return AdminUnit(
+        scheme=scheme,
+        level="commune",
+        code=r["wardCode"],
+        name=name,
+        unit_type=ward_type,
+        full_name=f"{ward_type} {name}",
+        parent_code=parent_code,
+        province_code=r["provinceCode"],
+        lib_key=r["wardKey"],
+        variants=_json_set(r["wardKeywords"]) - former,
+        former_names=former,
+    )
 
 
 def _load_2025(conn: sqlite3.Connection) -> tuple[list[AdminUnit], dict[tuple[str, ...], str]]:
@@ -252,22 +258,7 @@ def _load_2025(conn: sqlite3.Connection) -> tuple[list[AdminUnit], dict[tuple[st
     for r in rows:
         keys[("p", r["provinceKey"])] = r["provinceCode"]
         keys[("c", r["provinceKey"], r["wardKey"])] = r["wardCode"]
-        former = _json_set(r["wardAlias"])
-        units.append(
-            AdminUnit(
-                scheme="2025",
-                level="commune",
-                code=r["wardCode"],
-                name=_bare_name(r["wardShort"], r["wardType"]),
-                unit_type=r["wardType"],
-                full_name=f"{r['wardType']} {_bare_name(r['wardShort'], r['wardType'])}",
-                parent_code=r["provinceCode"],
-                province_code=r["provinceCode"],
-                lib_key=r["wardKey"],
-                variants=_json_set(r["wardKeywords"]) - former,
-                former_names=former,
-            )
-        )
+        units.append(_commune_unit(r, "2025", r["wardType"], parent_code=r["provinceCode"]))
     return units, keys
 
 
