@@ -341,6 +341,26 @@ def _older_snapshot(folder: Path) -> list[tuple[Level, dict[str, Any]]]:
     return out
 
 
+def _historical_unit(
+    level: Level, code: str, name: str, unit_type: str, parent: str | None, province: str
+) -> AdminUnit:
+    """A unit of the older snapshot (merged away 2019–2024): no variants of its own."""
+    return AdminUnit(
+        scheme="pre2025",
+        level=level,
+        code=code,
+        name=name,
+        unit_type=unit_type,
+        full_name=f"{unit_type} {name}",
+        parent_code=parent,
+        province_code=province,
+        lib_key=variant_key(unit_type, name),
+        variants=frozenset(),
+        former_names=frozenset(),
+        historical=True,
+    )
+
+
 def _merge_historical(
     legacy: list[AdminUnit], folder: Path
 ) -> tuple[list[AdminUnit], list[AdminUnit]]:
@@ -373,20 +393,7 @@ def _merge_historical(
             continue
         if key in added:
             continue
-        added[key] = AdminUnit(
-            scheme="pre2025",
-            level=level,
-            code=code,
-            name=name,
-            unit_type=unit_type,
-            full_name=f"{unit_type} {name}",
-            parent_code=parent,
-            province_code=province,
-            lib_key=variant_key(unit_type, name),
-            variants=frozenset(),
-            former_names=frozenset(),
-            historical=True,
-        )
+        added[key] = _historical_unit(level, code, name, unit_type, parent, province)
     merged = [
         replace(u, old_names=frozenset(renamed[(u.level, u.code)]))
         if (u.level, u.code) in renamed
@@ -401,22 +408,7 @@ def _merge_historical(
         parent = str(r["parent_code"]) if r.get("parent_code") else None
         if (level, code) in added or (level == "commune" and parent in historical_districts):
             name = _bare_name(str(r["name"]), unit_type)
-            past.append(
-                AdminUnit(
-                    scheme="pre2025",
-                    level=level,
-                    code=code,
-                    name=name,
-                    unit_type=unit_type,
-                    full_name=f"{unit_type} {name}",
-                    parent_code=parent,
-                    province_code=province_of[code],
-                    lib_key=variant_key(unit_type, name),
-                    variants=frozenset(),
-                    former_names=frozenset(),
-                    historical=True,
-                )
-            )
+            past.append(_historical_unit(level, code, name, unit_type, parent, province_of[code]))
     return merged, past
 
 

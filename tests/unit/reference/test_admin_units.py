@@ -16,14 +16,6 @@ D2020 = date(2020, 12, 9)
 D2025 = date(2025, 9, 1)
 
 
-@pytest.fixture(scope="module")
-def resolver() -> AdminResolver:
-    return AdminResolver()
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return reference_tables()
 
 
 # --- real spellings, pre-2025 ----------------------------------------------------------------

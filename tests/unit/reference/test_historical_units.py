@@ -6,21 +6,12 @@ from datetime import date
 
 import pytest
 
-from ocop_etl.reference.admin_dimension import reference_tables
 from ocop_etl.reference.admin_tables import load_admin_tables
 from ocop_etl.reference.admin_units import AdminResolver
 
 D2020 = date(2020, 12, 9)
 
 
-@pytest.fixture(scope="module")
-def resolver() -> AdminResolver:
-    return AdminResolver()
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return reference_tables()
 
 
 @pytest.mark.parametrize("district", ["huyện Nông Sơn", "H. Nông Sơn", "huyen Nong Son"])
