@@ -31,9 +31,10 @@ from ocop_etl.load.engine import get_engine, mask_url
 from ocop_etl.load.ledger import FileOutcome
 from ocop_etl.ops import summary as run_summary
 from ocop_etl.ops.reload import ReloadRequest
-from ocop_etl.ops.runners import make_task_runner
+from ocop_etl.ops.runners import make_task_runner, worker_count
 from ocop_etl.ops.sources import Candidate, staging_dir_for
 from ocop_etl.ops.summary import RunSummary
+from ocop_etl.ops.workers import worker_pool
 from ocop_etl.pipeline import DB_ERRORS, record_failure
 
 RETRY_HINT = (
@@ -189,7 +190,10 @@ def fan_out(task: Any, paths: list[str], spec: TaskSpec, settings: Settings) -> 
     outcomes: list[FileOutcome] = []
     if not batches:
         return outcomes
-    with make_task_runner(settings) as runner:
+    with (
+        worker_pool(worker_count(settings, len(batches))) as workers,
+        make_task_runner(settings, workers) as runner,
+    ):
         futures = [
             runner.submit(task, {"paths": b, "spec": spec, "label": _label(b)}) for b in batches
         ]

@@ -18,6 +18,7 @@ from ocop_etl.load.engine import get_engine
 from ocop_etl.load.ledger import FileOutcome, handled_hashes
 from ocop_etl.ops.reload import ReloadRequest, files_to_reload
 from ocop_etl.ops.sources import Discovery, discover_sources
+from ocop_etl.ops.workers import run_on_worker
 from ocop_etl.pipeline import (
     DB_ERRORS,
     RunOptions,
@@ -69,12 +70,20 @@ class TaskSpec:
     task_run_name="{label}",
 )
 def process_files(paths: list[str], spec: TaskSpec, label: str) -> list[FileOutcome]:
-    options = spec.options()
-    return process_batch([Path(p) for p in paths], options)
+    return run_on_worker(_process, paths, spec)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="check {label}")
 def check_files(paths: list[str], spec: TaskSpec, label: str) -> list[FileOutcome]:
+    return run_on_worker(_check, paths, spec)
+
+
+# What a worker process runs (module level and plain arguments: they cross a process boundary).
+def _process(paths: list[str], spec: TaskSpec) -> list[FileOutcome]:
+    return process_batch([Path(p) for p in paths], spec.options())
+
+
+def _check(paths: list[str], spec: TaskSpec) -> list[FileOutcome]:
     options = spec.options()
     return [check_file_outcome(Path(p), options)[0] for p in paths]
 

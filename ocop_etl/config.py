@@ -47,6 +47,17 @@ class Settings(BaseSettings):
             "parsing on one machine) or a Dask cluster (needs the `dask` extra)."
         ),
     )
+    worker_processes: int | None = Field(
+        # Parsing workbooks is CPU-bound Python: threads share one core (the GIL), forked
+        # workers use them all (ocop_etl.ops.workers). Unset: one per CPU on a multi-core Linux
+        # host, none on one CPU.
+        default=None,
+        ge=0,
+        description=(
+            "Forked worker processes that read, validate and load the files of a run "
+            "(unset: one per CPU; 0: in the task threads)."
+        ),
+    )
     dask_address: str | None = Field(
         default=None,
         description="Scheduler of an existing Dask cluster (tcp://host:8786); unset: a local one.",

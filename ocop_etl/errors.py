@@ -39,6 +39,14 @@ class FileRejected(OcopEtlError):
         self.message_vi = spec.format_vi(**context)
         super().__init__(f"{code}: {self.message_en}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its code and context (it crosses process boundaries: worker processes).
+        return (_rebuild_rejection, (self.code, self.context))
+
+
+def _rebuild_rejection(code: str, context: dict[str, Any]) -> FileRejected:
+    return FileRejected(code, **context)
+
 
 class OperationalError(OcopEtlError):
     """Raised when the run itself cannot do its job (not the districts' fault)."""

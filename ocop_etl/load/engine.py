@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event, make_url
+
+# Engines this process created, and engines a forked worker inherited from its parent.
+_CREATED: list[Engine] = []
+_INHERITED: list[Engine] = []
 
 
 def mask_url(url: str) -> str:
@@ -18,6 +23,12 @@ def mask_url(url: str) -> str:
 @cache
 def get_engine(url: str) -> Engine:
     """One engine (and pool) per URL per process; tasks share it."""
+    engine = _create(url)
+    _CREATED.append(engine)
+    return engine
+
+
+def _create(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # Several task threads may write: wait for the lock instead of failing at once.
@@ -32,3 +43,25 @@ def get_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _forget_parent_engines() -> None:
+    """In a forked worker: never use, nor close, the parent's pooled connections.
+
+    Their sockets and SQLite handles are shared with the parent; using one from two processes
+    corrupts the conversation, and closing one (even by garbage collection: psycopg says
+    goodbye to the server) ends the parent's session. So the child keeps them referenced and
+    untouched (a worker ends with os._exit, which finalizes nothing) and opens its own.
+    """
+    _INHERITED.extend(_CREATED)
+    _CREATED.clear()
+    get_engine.cache_clear()
+
+
+def dispose_engines() -> None:
+    """Close this process's own pooled connections (a worker that is shutting down)."""
+    for engine in _CREATED:
+        engine.dispose()
+
+
+os.register_at_fork(after_in_child=_forget_parent_engines)

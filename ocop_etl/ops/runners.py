@@ -1,7 +1,8 @@
 """The Prefect task runner the per-file work runs on, chosen by ``OCOP_TASK_RUNNER``.
 
-* ``threads`` (default): files are mostly I/O (read, write the database); SQLite writers
-  wait on one lock anyway, so a few threads are enough.
+* ``threads`` (default): Prefect runs the tasks in threads; each task hands its batch to a
+  forked worker process (``ocop_etl.ops.workers``, ``OCOP_WORKER_PROCESSES``: one per CPU),
+  so parsing uses every core while Prefect keeps one task per batch.
 * ``processes``: CPU-bound parsing of big workbooks on one machine (pays ~1–2 s of process
   start per run).
 * ``dask``: a Dask cluster (``OCOP_DASK_ADDRESS=tcp://scheduler:8786``), or a local cluster
@@ -16,15 +17,30 @@ from typing import Any
 
 from ocop_etl.config import Settings
 from ocop_etl.errors import ConfigError
+from ocop_etl.ops.workers import default_worker_count
 
 
-def make_task_runner(settings: Settings) -> Any:
-    """A fresh (not yet started) task runner for ``settings.task_runner``."""
+def worker_count(settings: Settings, batches: int) -> int:
+    """Forked workers for a run of ``batches`` tasks: only under the threads runner (the
+    others already run tasks in processes), and none for a single batch (nothing to share)."""
+    if settings.task_runner != "threads":
+        return 0
+    wanted = settings.worker_processes
+    count = min(default_worker_count() if wanted is None else wanted, batches)
+    return count if count > 1 else 0
+
+
+def make_task_runner(settings: Settings, workers: int = 0) -> Any:
+    """A fresh (not yet started) task runner for ``settings.task_runner``.
+
+    ``workers``: the run's forked worker processes; one task thread per worker keeps each
+    of them busy (a thread only waits for its worker).
+    """
     kind = settings.task_runner
     if kind == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=min(4, os.cpu_count() or 2))
+        return ThreadPoolTaskRunner(max_workers=workers or min(4, os.cpu_count() or 2))
     if kind == "processes":
         from prefect.task_runners import ProcessPoolTaskRunner
 
@@ -42,4 +58,4 @@ def make_task_runner(settings: Settings) -> Any:
     raise ConfigError(f"Unknown task runner {kind!r}: use threads, processes or dask")
 
 
-__all__ = ["make_task_runner"]
+__all__ = ["make_task_runner", "worker_count"]

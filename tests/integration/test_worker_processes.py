@@ -1,0 +1,95 @@
+"""Forked worker processes (``ocop_etl.ops.workers``): a run's files are parsed and loaded on
+every core, each exactly once, and a worker never disturbs its parent's database sessions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ocop_etl.errors import TransientError
+from ocop_etl.load.engine import get_engine
+from ocop_etl.ops.workers import run_on_worker, worker_pool
+from ocop_etl.samples.generator import write_samples
+from tests.integration.helpers import facts_per_file, warehouse
+
+pytestmark = pytest.mark.integration
+
+
+def _backend_pid(url: str) -> int:
+    """Runs in a worker: the PostgreSQL session the worker's own engine uses."""
+    with get_engine(url).connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_without_a_pool_the_work_runs_in_the_calling_process() -> None:
+    assert run_on_worker(os.getpid) == os.getpid()
+
+
+def test_a_worker_that_dies_fails_its_batch_as_transient_and_is_replaced() -> None:
+    with worker_pool(2):
+        first = run_on_worker(os.getpid)
+        with pytest.raises(TransientError, match="worker process ended unexpectedly"):
+            run_on_worker(os._exit, 3)  # what a segfault or the OOM killer looks like
+        # The task's retry gets a fresh worker, forked anew.
+        second = run_on_worker(os.getpid)
+    assert os.getpid() not in (first, second)
+
+
+@pytest.mark.postgres
+def test_a_worker_opens_its_own_sessions_and_leaves_the_parents_alone(postgres_url: str) -> None:
+    engine = get_engine(postgres_url)
+    with engine.connect() as conn:  # a pooled session the workers inherit when forked
+        parent_session = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with worker_pool(2):
+        worker_session = run_on_worker(_backend_pid, postgres_url)
+    assert worker_session != parent_session
+    # The pool's pre-ping would silently reconnect had a worker closed the inherited socket:
+    # the same session answering proves it is untouched.
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() == parent_session
+
+
+def test_nightly_run_on_forked_workers_loads_every_file_exactly_once(
+    prefect_server: None,
+    tmp_path: Path,
+    warehouse_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flows.tasks
+    from flows.nightly import nightly
+
+    reports = write_samples(tmp_path / "inbox", files=6, rows_per_file=(3, 8), seed=31)
+    monkeypatch.setenv("OCOP_DATABASE_URL", warehouse_url)
+    monkeypatch.setenv("OCOP_INBOX_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("OCOP_ARCHIVE_DIR", str(tmp_path / "archive"))
+    monkeypatch.setenv("OCOP_FEEDBACK_DIR", str(tmp_path / "feedback"))
+    monkeypatch.setenv("OCOP_FILES_PER_TASK", "2")
+    monkeypatch.setenv("OCOP_WORKER_PROCESSES", "2")
+    # Each batch notes which process ran it (the workers are forked with this patch in place).
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    original = flows.tasks.process_batch
+
+    def noting_pid(paths, options):  # type: ignore[no-untyped-def]
+        (pids / f"{os.getpid()}-{paths[0].name}").touch()
+        return original(paths, options)
+
+    monkeypatch.setattr(flows.tasks, "process_batch", noting_pid)
+
+    state = nightly(return_state=True)
+
+    assert state.is_completed(), state.message
+    outcomes = state.result().outcomes
+    assert sorted(o.status for o in outcomes) == ["loaded"] * 6
+    ran_in = {int(p.name.split("-")[0]) for p in pids.iterdir()}
+    assert len(list(pids.iterdir())) == 3  # three batches of two files
+    assert ran_in and os.getpid() not in ran_in
+    assert facts_per_file(warehouse(warehouse_url)) == {r.path.name: len(r.rows) for r in reports}
+
+    # The next night finds nothing new; nothing is loaded twice.
+    again = nightly(return_state=True)
+    assert again.is_completed(), again.message
+    assert facts_per_file(warehouse(warehouse_url)) == {r.path.name: len(r.rows) for r in reports}
