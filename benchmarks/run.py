@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--task-runner", choices=["threads", "processes"], default=None, help="OCOP_TASK_RUNNER"
     )
+    ap.add_argument(
+        "--workers", type=int, default=None, help="OCOP_WORKER_PROCESSES (default: one per CPU)"
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.files, args.min_rows, args.max_rows, args.rounds = 6, 5, 15, 1
@@ -121,6 +124,8 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
         env["OCOP_FILES_PER_TASK"] = str(args.files_per_task)
     if args.task_runner:
         env["OCOP_TASK_RUNNER"] = args.task_runner
+    if args.workers is not None:
+        env["OCOP_WORKER_PROCESSES"] = str(args.workers)
     return env
 
 
@@ -294,8 +299,9 @@ def render(report: dict[str, Any]) -> str:
         "",
         "time = the variant's work; for the pipeline, the `ingest` flow call (its data work:",
         "Prefect server start-up excluded, shown apart; a cold warehouse is migrated before).",
-        "peak RSS = the measured process (VmHWM); child peak = its largest finished child",
-        "(process-pool workers; for the pipeline also the temporary Prefect server).",
+        "peak RSS = the measured process (VmHWM); for the pipeline, the largest sum of the",
+        "RSS of it and its forked workers (sampled every 50 ms; shared pages counted twice).",
+        "child peak = its largest finished child (the Prefect server, or a worker).",
         *report["notes"],
     ]
     return "\n".join(lines)
