@@ -51,6 +51,11 @@ class UnitIndex:
     variants: dict[str, list[AdminUnit]] = field(default_factory=lambda: defaultdict(list))
     former: dict[str, list[AdminUnit]] = field(default_factory=lambda: defaultdict(list))
     exact_of: dict[str, str] = field(default_factory=dict)
+    # Outcome per distinct readings: an index is never changed after ``build``, and one
+    # district's commune spellings come back in every report of that district.
+    _matches: dict[tuple[ParsedName, ...], Match] = field(default_factory=dict)
+    # Fuzzy-suggestion choices (code → loose key), built on the first failed match only.
+    _choices: dict[str, str] | None = None
 
     @classmethod
     def build(cls, units: Iterable[AdminUnit]) -> UnitIndex:
@@ -75,6 +80,13 @@ class UnitIndex:
         return index
 
     def match(self, readings: Iterable[ParsedName]) -> Match:
+        key = tuple(readings)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._matches[key] = self._match(key)
+        return found
+
+    def _match(self, readings: tuple[ParsedName, ...]) -> Match:
         conflicts: list[AdminUnit] = []
         tried: list[str] = []
         for reading in readings:
@@ -100,11 +112,12 @@ class UnitIndex:
     def _suggest(self, keys: list[str], first: list[AdminUnit]) -> tuple[AdminUnit, ...]:
         # Suggestions only, never a resolution: fuzzy scores rate "Quế Xuân 1" vs "2" at 94.
         found: dict[str, AdminUnit] = {u.code: u for u in first}
-        choices = {u.code: loose_key(u.name) for u in self.units}
+        if self._choices is None:
+            self._choices = {u.code: loose_key(u.name) for u in self.units}
         by_code = {u.code: u for u in self.units}
         for key in keys[:1]:
             for _, _, code in process.extract(
-                key, choices, scorer=fuzz.WRatio, limit=5, score_cutoff=75
+                key, self._choices, scorer=fuzz.WRatio, limit=5, score_cutoff=75
             ):
                 found.setdefault(code, by_code[code])
         return tuple(found.values())[:5]
