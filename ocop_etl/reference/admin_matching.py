@@ -25,7 +25,7 @@ from ocop_etl.reference.admin_names import (
     loose_key,
     marks_compatible,
 )
-from ocop_etl.reference.admin_tables import AdminUnit, variant_key
+from ocop_etl.reference.admin_tables import AdminUnit, unit_keys, variant_key
 from ocop_etl.transforms.text import strip_marks
 
 MatchKind = Literal["found", "ambiguous", "none"]
@@ -51,23 +51,27 @@ class UnitIndex:
     variants: dict[str, list[AdminUnit]] = field(default_factory=lambda: defaultdict(list))
     former: dict[str, list[AdminUnit]] = field(default_factory=lambda: defaultdict(list))
     exact_of: dict[str, str] = field(default_factory=dict)
+    # Outcome per distinct readings: an index is never changed after ``build``, and one
+    # district's commune spellings come back in every report of that district.
+    _matches: dict[tuple[ParsedName, ...], Match] = field(default_factory=dict)
+    # Fuzzy-suggestion choices (code → loose key), built on the first failed match only.
+    _choices: dict[str, str] | None = None
 
     @classmethod
     def build(cls, units: Iterable[AdminUnit]) -> UnitIndex:
         index = cls(tuple(units))
         for u in index.units:
-            ek = exact_key(u.name)
+            keys = unit_keys(u)
+            ek = keys.exact
             index.exact_of[u.code] = ek
             index.exact[ek].append(u)
             # The full name too: "Phường 1" typed without a recognised prefix, "Quận 3".
-            full = exact_key(u.full_name)
-            if full != ek:
-                index.exact[full].append(u)
-            own_loose = strip_marks(ek)
-            index.loose[own_loose].append(u)
+            if keys.exact_full != ek:
+                index.exact[keys.exact_full].append(u)
+            index.loose[keys.loose].append(u)
             # The library lists the unit's own loose keys among its keywords; keeping them in
             # tier 3 would let "Tân Thạnh" in through the back door after tier 2 refused it.
-            own = {own_loose, variant_key(u.unit_type, u.name)}
+            own = {keys.loose, keys.typed}
             for key in u.variants - own:
                 index.variants[key].append(u)
             for key in u.former_names:
@@ -75,6 +79,13 @@ class UnitIndex:
         return index
 
     def match(self, readings: Iterable[ParsedName]) -> Match:
+        key = tuple(readings)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._matches[key] = self._match(key)
+        return found
+
+    def _match(self, readings: tuple[ParsedName, ...]) -> Match:
         conflicts: list[AdminUnit] = []
         tried: list[str] = []
         for reading in readings:
@@ -100,11 +111,12 @@ class UnitIndex:
     def _suggest(self, keys: list[str], first: list[AdminUnit]) -> tuple[AdminUnit, ...]:
         # Suggestions only, never a resolution: fuzzy scores rate "Quế Xuân 1" vs "2" at 94.
         found: dict[str, AdminUnit] = {u.code: u for u in first}
-        choices = {u.code: loose_key(u.name) for u in self.units}
+        if self._choices is None:
+            self._choices = {u.code: loose_key(u.name) for u in self.units}
         by_code = {u.code: u for u in self.units}
         for key in keys[:1]:
             for _, _, code in process.extract(
-                key, choices, scorer=fuzz.WRatio, limit=5, score_cutoff=75
+                key, self._choices, scorer=fuzz.WRatio, limit=5, score_cutoff=75
             ):
                 found.setdefault(code, by_code[code])
         return tuple(found.values())[:5]

@@ -86,6 +86,13 @@ def parse_name(raw: str | None, level: Level) -> tuple[ParsedName, ...]:
     text = clean_text(raw)
     if text is None:
         return ()
+    return parse_clean_name(text, level)
+
+
+# The same district and commune spellings come back in every report of a district.
+@lru_cache(maxsize=65536)
+def parse_clean_name(text: str, level: Level) -> tuple[ParsedName, ...]:
+    """``parse_name`` of a cell already passed through ``clean_text`` (and not empty)."""
     folded = unicodedata.normalize("NFC", text.casefold())
     readings: list[ParsedName] = []
     for pattern, unit_type in _PREFIXES[level]:
@@ -136,7 +143,9 @@ def is_unaccented(key: str) -> bool:
     return key.isascii()
 
 
-def _letter_marks(key: str) -> list[tuple[str, frozenset[str]]]:
+# Called for every loose-key candidate of every distinct cell; official keys recur constantly.
+@lru_cache(maxsize=65536)
+def _letter_marks(key: str) -> tuple[tuple[str, frozenset[str]], ...]:
     out: list[tuple[str, frozenset[str]]] = []
     for ch in unicodedata.normalize("NFD", key):
         if unicodedata.combining(ch) and out:
@@ -146,7 +155,7 @@ def _letter_marks(key: str) -> list[tuple[str, frozenset[str]]]:
             out.append(("d", frozenset({"stroke"})))
         else:
             out.append((ch, frozenset()))
-    return out
+    return tuple(out)
 
 
 def marks_compatible(typed: str, official: str) -> bool:

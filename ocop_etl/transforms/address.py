@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from ocop_etl.transforms.text import clean_text, loose_key
 
@@ -35,20 +37,45 @@ def split_address(value: object) -> AddressParts:
     text = clean_text(value)
     if not text:
         return AddressParts()
-    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
     commune = district = province = None
     for part in parts:
-        key = loose_key(part)
-        if _VILLAGE.match(key):
+        kind = _part_kind(part)
+        if kind.village:
             continue
-        if _COMMUNE.match(key) and commune is None:
+        if kind.commune and commune is None:
             commune = part
-        elif _PROVINCE.match(key) and not key.startswith("tp") and province is None:
+        elif kind.province and province is None:
             province = part
-        elif _DISTRICT.match(key) and district is None:
+        elif kind.district and district is None:
             district = part
         elif commune is not None and district is None:
             district = part  # "xã Điện Phong, Điện Bàn": the part after a commune is its district
         elif district is not None and province is None:
             province = part
     return AddressParts(commune=commune, district=district, province=province)
+
+
+_SEPARATOR = re.compile(r"[,;]")
+
+
+class _PartKind(NamedTuple):
+    """Which prefixes one address part carries (several may match: "tt" is also "t …")."""
+
+    village: bool
+    commune: bool
+    province: bool
+    district: bool
+
+
+# Administrative parts ("xã Quế Xuân 2", "huyện Quế Sơn") recur in address after address,
+# and building their key is most of the cost of splitting one.
+@lru_cache(maxsize=1 << 16)
+def _part_kind(part: str) -> _PartKind:
+    key = loose_key(part)
+    return _PartKind(
+        village=bool(_VILLAGE.match(key)),
+        commune=bool(_COMMUNE.match(key)),
+        province=bool(_PROVINCE.match(key)) and not key.startswith("tp"),
+        district=bool(_DISTRICT.match(key)),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ocop_etl.transforms.text import clean_text, is_missing, strip_marks
 
@@ -48,6 +49,19 @@ def parse_score(value: object) -> ScoreReading:
     >>> parse_score("78,66 – 83,54").error
     'score.unparseable'
     """
+    # The same scores come back report after report ("72,5", 85.0): read each one once.
+    # (NaN is left out: it never equals itself, so every NaN would take a new cache entry.)
+    if type(value) is str or (type(value) is float and value == value):
+        return _parse_score_cached(value)
+    return _parse_score(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_score_cached(value: str | float) -> ScoreReading:
+    return _parse_score(value)
+
+
+def _parse_score(value: object) -> ScoreReading:
     if is_missing(value):
         return _EMPTY
     if isinstance(value, bool):
