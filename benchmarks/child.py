@@ -29,10 +29,12 @@ def children_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def _rss_mb(pid: int) -> float:
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum
+    over a forked tree is its real memory (RSS would count shared pages once per process)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass  # the process ended between listing and reading
@@ -46,12 +48,9 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-class TreeRss:
-    """Peak of the summed RSS of this process and its descendants (the forked workers),
-    sampled every 50 ms; ``exclude`` (the Prefect server) is not the pipeline's memory.
-
-    Forked workers share their parent's untouched pages, which a sum counts twice: an upper
-    bound of what the run needs, not an underestimate."""
+class TreeMemory:
+    """Peak of the summed PSS of this process and its descendants (the forked workers),
+    sampled every 50 ms; ``exclude`` (the Prefect server) is not the pipeline's memory."""
 
     def __init__(self, exclude: set[int]) -> None:
         import threading
@@ -64,9 +63,9 @@ class TreeRss:
         me = os.getpid()
         while not self._stop.wait(0.05):
             pids = [me, *(p for p in _descendants(me) if p not in self.exclude)]
-            self.peak_mb = max(self.peak_mb, sum(_rss_mb(p) for p in pids))
+            self.peak_mb = max(self.peak_mb, sum(_pss_mb(p) for p in pids))
 
-    def __enter__(self) -> TreeRss:
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -108,7 +107,7 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
     try:
         server_pids = {server.server_process.pid} if server.server_process else set()
         server_pids |= {p for pid in server_pids for p in _descendants(pid)}
-        with temporary_settings({PREFECT_API_URL: server.api_url}), TreeRss(server_pids) as tree:
+        with temporary_settings({PREFECT_API_URL: server.api_url}), TreeMemory(server_pids) as tree:
             t1 = time.perf_counter()
             state = ingest(
                 paths=[str(inbox)], database_url=url, source_label="bench", return_state=True
@@ -130,7 +129,7 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
         "files": len(outcomes),
         "statuses": statuses,
         "state": state.type.value,
-        "tree_peak_rss_mb": tree.peak_mb,
+        "tree_peak_mb": tree.peak_mb,
     }
 
 
@@ -152,7 +151,7 @@ def main() -> None:
         out = _baseline(args.variant, args.mode, args.inbox, args.db)
     out["process_s"] = time.perf_counter() - t0
     # With forked workers the run's memory is the whole tree's, not this process's alone.
-    out["peak_rss_mb"] = max(peak_rss_mb(), out.get("tree_peak_rss_mb", 0.0))
+    out["peak_rss_mb"] = max(peak_rss_mb(), out.get("tree_peak_mb", 0.0))
     out["children_peak_rss_mb"] = children_peak_rss_mb()
     args.result.write_text(json.dumps(out))
 

@@ -324,7 +324,9 @@ def _add_product_groups(
     group_raw = _coalesce(_cells(rows, c.PRODUCT_GROUP), _cells(rows, c.GROUP_FROM_SECTION))
     out[c.PRODUCT_GROUP_RAW] = _objects(group_raw, rows.index)
     taxonomies = [
-        taxonomy_for(d, y) if g else None
+        # A row with neither a date nor a year (nor a year in the report) gets taxonomy_for's
+        # default; its period.unknown issue already tells the district what is missing.
+        taxonomy_for(d, None if _missing(y) else y) if g else None
         for g, d, y in zip(group_raw, decision_dates, years, strict=True)
     ]
     # Reports name few groups, in few wordings: match each (wording, taxonomy) once.

@@ -91,11 +91,11 @@ def test_report_context_fills_silent_rows() -> None:
     assert (row[c.EVALUATION_YEAR], row[c.COMMUNE_CODE]) == (2021, "20791")
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="known bug: taxonomy_for(None, pd.NA) when a row names a group but neither the row "
-    "nor the report gives a date or a year; kept as is by the normalize speed-up",
-)
-def test_a_group_without_any_date_or_year_does_not_crash() -> None:
-    to_canonical(_frame({"product_group": "Thực phẩm"}), ReportContext(), shared_resolver())
+def test_a_group_without_any_date_or_year_loads_under_the_default_taxonomy() -> None:
+    # No decision date, no year, no year in the report: the row must not break the file.
+    (row,) = to_canonical(
+        _frame({"product_group": "Thực phẩm"}), ReportContext(), shared_resolver()
+    ).to_dict("records")
+    assert pd.isna(row[c.EVALUATION_YEAR])
+    assert row[c.PRODUCT_GROUP_TAXONOMY] == "1048/QĐ-TTg"
+    assert row[c.PRODUCT_GROUP_CODE] is not None
