@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from ocop_etl.check import shared_resolver
 from ocop_etl.schemas import columns as c
