@@ -247,10 +247,30 @@ def canonical_tones(s: str) -> str:
 # --- keys -------------------------------------------------------------------------------------
 
 
+class _PunctuationTable(dict[int, str]):
+    """Character → itself (letter, digit, combining mark) or a space, for ``str.translate``.
+
+    Filled the first time a character is seen, so a key costs one C-level pass instead of a
+    Python loop over its characters. Only the Latin, Vietnamese and common punctuation range
+    is kept: a hostile cell full of rare code points must not grow the table without bound.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = ch if unicodedata.category(ch)[0] in "LNM" else " "
+        if code < _PUNCTUATION_CACHED_BELOW:
+            self[code] = out
+        return out
+
+
+_PUNCTUATION_CACHED_BELOW = 0x3000
+_PUNCTUATION = _PunctuationTable()
+
+
 def _punctuation_to_space(s: str) -> str:
     # Letters, digits and combining marks survive; every symbol and punctuation mark separates
     # words, so "Bia-Rượu", "Bia - Rượu" and "Bia, Rượu" give the same key.
-    return "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in s)
+    return s.translate(_PUNCTUATION)
 
 
 def match_key(s: object) -> str:

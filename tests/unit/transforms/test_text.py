@@ -235,3 +235,14 @@ def test_odd_cells() -> None:
     assert clean_text(float("inf")) == "inf"
     # Python refuses str() of ints over 4,300 digits; such a "cell" is treated as empty.
     assert clean_text(10**5000) is None
+
+
+def test_punctuation_to_space_table_matches_the_category_rule_on_every_code_point() -> None:
+    import sys
+
+    from ocop_etl.transforms.text import _punctuation_to_space
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1))
+    expected = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in every)
+    assert _punctuation_to_space(every) == expected
+    assert _punctuation_to_space(every) == expected  # again, from the filled table
