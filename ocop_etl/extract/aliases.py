@@ -8,12 +8,13 @@ holds one line per *wording*, not per way of typing it.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ocop_etl.schemas import columns
-from ocop_etl.transforms.text import match_key
+from ocop_etl.transforms.text import clean_text, match_key
 
 ALIASES_CSV = Path(__file__).with_name("column_aliases.csv")
 
@@ -42,3 +43,47 @@ def lookup(header_text: str | None) -> Alias | None:
     if not header_text:
         return None
     return alias_table().get(match_key(header_text))
+
+
+# Every byte that is not an ASCII letter or digit, for bytes.translate(None, delete=…).
+_NOT_ASCII_ALNUM = bytes(b for b in range(256) if not (b < 128 and chr(b).isalnum()))
+
+
+def ascii_alnum(text: str) -> bytes:
+    """The ASCII letters (lower-cased) and digits of ``text``, in C: no loop per character."""
+    return text.encode("ascii", "ignore").lower().translate(None, _NOT_ASCII_ALNUM)
+
+
+def key_bases(key: str) -> bytes:
+    """The ASCII letters and digits a key's characters are built on ("hòa" → b"hoa")."""
+    return ascii_alnum("".join(unicodedata.normalize("NFD", ch)[0] for ch in key))
+
+
+@lru_cache(maxsize=1)
+def _bases_by_field() -> dict[str, bytes]:
+    """{field: every ASCII letter/digit its aliases' keys are built on}."""
+    bases: dict[str, set[int]] = {}
+    for key, alias in alias_table().items():
+        bases.setdefault(alias.field, set()).update(key_bases(key))
+    return {f: bytes(sorted(b)) for f, b in bases.items()}
+
+
+def is_alias_of(text: str, field: str) -> bool:
+    """``lookup(text)`` is an alias of ``field``; most texts are ruled out without a key.
+
+    Asked about every cell of every data row (is this a header repeated on a new page?), where
+    building ``match_key`` for each distinct product, producer and address was the reader's
+    largest cost. The rule-out is exact, not a heuristic: every ASCII letter or digit of the
+    cleaned text survives into ``match_key`` as a character built on it (casefold lower-cases
+    it; NFC only attaches following marks to it, no composition has it as a second part; tone
+    moves and punctuation-to-space keep letters and digits). So a text with a letter or digit
+    that none of the field's alias keys is built on cannot have one of their keys —
+    "Nước mắm Nam Ô" has an 'r', which no spelling of "Tên sản phẩm" has.
+    tests/unit/extract/test_alias_prefilter.py checks the rule on arbitrary text.
+    """
+    cleaned = clean_text(text)
+    allowed = _bases_by_field().get(field)
+    if cleaned is not None and (allowed is None or ascii_alnum(cleaned).translate(None, allowed)):
+        return False
+    alias = lookup(text)
+    return alias is not None and alias.field == field

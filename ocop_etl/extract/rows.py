@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from ocop_etl.extract import phrases
-from ocop_etl.extract.aliases import lookup
+from ocop_etl.extract.aliases import is_alias_of
 from ocop_etl.extract.header import Grid, HeaderLayout, cell, is_column_number_row
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
@@ -137,13 +138,38 @@ def classify_section(
     return None
 
 
+# The checks below run on every cell of every data row, and a sheet repeats its cells (stars,
+# groups, units, districts): each is answered once per distinct text. Bounded, because a
+# process reads many files and product names rarely repeat across them.
+_PER_TEXT_CACHE = 1 << 14
+
+
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _is_header_of(text: str, field: str) -> bool:
+    return is_alias_of(text, field)
+
+
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _is_total(text: str) -> bool:
+    return phrases.TOTAL.match(phrases.fold(text)) is not None
+
+
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _marks_table_end(text: str) -> bool:
+    folded = phrases.fold(text)
+    return bool(
+        phrases.NOTE.match(folded) or phrases.SIGNATURE.match(folded)
+        or phrases.PLACE_DATE.search(folded)
+    )
+
+
 def _is_repeated_header(values: list[str | None], layout: HeaderLayout) -> bool:
     hits = 0
     for col in layout.columns:
-        if col.field is None:
+        if col.field is None or col.index >= len(values):
             continue
-        alias = lookup(values[col.index] if col.index < len(values) else None)
-        if alias and alias.field == col.field:
+        text = values[col.index]
+        if text and _is_header_of(text, col.field):
             hits += 1
     return hits >= 2
 
@@ -152,12 +178,14 @@ def _ends_table(values: list[str | None]) -> bool:
     filled = [v for v in values if v]
     if len(filled) > 3:
         return False
-    for v in filled:
-        folded = phrases.fold(v)
-        if (phrases.NOTE.match(folded) or phrases.SIGNATURE.match(folded)
-                or phrases.PLACE_DATE.search(folded)):
-            return True
-    return False
+    return any(map(_marks_table_end, filled))
+
+
+def _has_payload(values: list[str | None], layout: HeaderLayout) -> bool:
+    """Any field other than the sequence number filled (``cell`` semantics: None if absent)."""
+    return any(
+        values[c] for f, c in layout.field_col.items() if f != columns.SEQ and c < len(values)
+    )
 
 
 def classify(
@@ -168,13 +196,12 @@ def classify(
         return RowKind.SKIP, None
     if _ends_table(values):
         return RowKind.END, None
-    if any(v and phrases.TOTAL.match(phrases.fold(v)) for v in values):
+    if any(map(_is_total, filter(None, values))):
         return RowKind.SKIP, None
     section = classify_section(values, r, layout, merged)
     if section is not None:
         return RowKind.SECTION, section
-    payload = [f for f, c in layout.field_col.items() if f != columns.SEQ and cell([values], 0, c)]
-    if not payload:
+    if not _has_payload(values, layout):
         # Template rows pre-numbered 1…50 with nothing else, or text only in ignored columns.
         return RowKind.SKIP, None
     return RowKind.PRODUCT, None

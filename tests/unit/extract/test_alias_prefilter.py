@@ -1,0 +1,79 @@
+"""The repeated-header check rules most cells out without building their key — exactly.
+
+``aliases.is_alias_of`` skips ``match_key`` when the cleaned text has an ASCII letter or digit
+that none of the field's alias keys is built on. That is only sound if every ASCII letter and
+digit survives into ``match_key`` (as a character built on it): checked here on arbitrary
+text, and on header spellings districts really type.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocop_etl.extract import read_report
+from ocop_etl.extract.aliases import alias_table, ascii_alnum, is_alias_of, key_bases, lookup
+from ocop_etl.transforms.text import clean_text, match_key
+
+from .builders import Sheet, write_xlsx
+
+# Vietnamese letters, both tone placements, decomposed marks, punctuation and odd spaces.
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "abcdeghiklmnopqrstuvxyĐđăâêôơư ÀÁẢÃẠàáảãạÒÓỎÕỌòóỏõọÝỲỶỸỴýỳỷỹỵ"
+        "QqUuYy0123456789 .,;:/-()*\n\t\u00a0\u200b\u0300\u0301\u0303\u0309\u0323ÐðKſß"
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, st.text(max_size=30)))
+def test_every_ascii_letter_and_digit_survives_into_the_key(text: str) -> None:
+    cleaned = clean_text(text)
+    if cleaned is None:
+        return
+    survivors = ascii_alnum(cleaned)
+    assert not survivors.translate(None, key_bases(match_key(text)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.sampled_from(sorted({a.field for a in alias_table().values()})))
+def test_is_alias_of_agrees_with_lookup(text: str, field: str) -> None:
+    alias = lookup(text)
+    assert is_alias_of(text, field) == (alias is not None and alias.field == field)
+
+
+def _odd_spellings(alias: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFD", alias)
+    return [
+        alias.upper(),
+        f"  {alias.title()} (*) ",
+        alias.replace(" ", "\u00a0 - "),
+        decomposed,
+        alias.replace("oà", "òa").replace("uỷ", "ủy").upper(),
+    ]
+
+
+def test_every_alias_written_oddly_is_still_its_field() -> None:
+    for key, alias in alias_table().items():
+        for text in _odd_spellings(key):
+            assert is_alias_of(text, alias.field), (text, alias.field)
+
+
+def test_repeated_header_in_an_odd_spelling_is_not_a_product(tmp_path: Path) -> None:
+    header = ["STT", "Tên sản phẩm", "Tên chủ thể", "Hạng sao"]
+    page_two = ["Số TT", "TÊN  SẢN-PHẨM (*)", "Chủ\u00a0thể sản xuất", "Xếp hạng"]
+    sheet = Sheet("DS", [
+        ["DANH SÁCH SẢN PHẨM OCOP NĂM 2022"],
+        header,
+        [1, "Gạo lứt Cái quạt mo", "HTX Nông nghiệp Phong Thu", "4 sao"],
+        page_two,
+        [2, "Nước mắm nhĩ Trà Kót", "Hộ kinh doanh Nguyễn Văn Phúc", "3 sao"],
+    ])
+    report = read_report(write_xlsx(tmp_path / "ds.xlsx", [sheet]))
+    assert report.rows["source_row"].tolist() == [3, 5]
+    assert report.rows["product_name"].tolist() == ["Gạo lứt Cái quạt mo", "Nước mắm nhĩ Trà Kót"]
