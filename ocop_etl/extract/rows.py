@@ -20,10 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from itertools import zip_longest
 
 from ocop_etl.extract import phrases
 from ocop_etl.extract.aliases import is_alias_of
-from ocop_etl.extract.header import Grid, HeaderLayout, cell, is_column_number_row
+from ocop_etl.extract.header import (
+    Grid,
+    HeaderLayout,
+    cell,
+    is_column_number_row,
+    is_number_cell,
+)
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
 
@@ -138,9 +145,10 @@ def classify_section(
     return None
 
 
-# The checks below run on every cell of every data row, and a sheet repeats its cells (stars,
-# groups, units, districts): each is answered once per distinct text. Bounded, because a
-# process reads many files and product names rarely repeat across them.
+# The checks below would run on every cell of every data row. A sheet repeats its cells
+# (stars, groups, units, districts), so each distinct text of the data area is looked at once
+# (``_SheetTexts``), and the rows then only test set membership. Texts also repeat across the
+# files of one run, hence the bounded caches.
 _PER_TEXT_CACHE = 1 << 14
 
 
@@ -163,22 +171,57 @@ def _marks_table_end(text: str) -> bool:
     )
 
 
-def _is_repeated_header(values: list[str | None], layout: HeaderLayout) -> bool:
-    hits = 0
-    for col in layout.columns:
-        if col.field is None or col.index >= len(values):
-            continue
-        text = values[col.index]
-        if text and _is_header_of(text, col.field):
-            hits += 1
-    return hits >= 2
+@dataclass(frozen=True)
+class _SheetTexts:
+    """What each distinct text under the header is, decided once per sheet."""
 
+    totals: frozenset[str]  # "Tổng cộng", "Cộng: 12 sản phẩm"
+    table_ends: frozenset[str]  # "Ghi chú", "…, ngày … tháng … năm …", signatures
+    numbers: frozenset[str]  # cells of a "(1) (2) (3)" row
+    # (column, its texts that spell the column's own header), for columns that have any:
+    # a header repeated on a new printed page.
+    header_texts: tuple[tuple[int, frozenset[str]], ...]
 
-def _ends_table(values: list[str | None]) -> bool:
-    filled = [v for v in values if v]
-    if len(filled) > 3:
-        return False
-    return any(map(_marks_table_end, filled))
+    @classmethod
+    def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
+        texts: set[str | None] = set().union(*rows)
+        texts.discard(None)
+        distinct = [t for t in texts if t]
+        by_column = list(zip_longest(*rows))  # columns of the data area, short rows padded
+        header_texts = []
+        for col in layout.columns:
+            if col.field is None or col.index >= len(by_column):
+                continue
+            own = frozenset(
+                t for t in set(by_column[col.index]) if t and _is_header_of(t, col.field)
+            )
+            if own:
+                header_texts.append((col.index, own))
+        return cls(
+            totals=frozenset(filter(_is_total, distinct)),
+            table_ends=frozenset(filter(_marks_table_end, distinct)),
+            numbers=frozenset(filter(is_number_cell, distinct)),
+            header_texts=tuple(header_texts),
+        )
+
+    def is_column_numbers(self, values: list[str | None], filled: list[str]) -> bool:
+        # is_column_number_row needs at least 3 cells, all number cells.
+        return len(filled) >= 3 and self.numbers.issuperset(filled) and is_column_number_row(values)
+
+    def is_repeated_header(self, values: list[str | None]) -> bool:
+        if len(self.header_texts) < 2:
+            return False  # two columns must spell their own header
+        hits = 0
+        for index, own in self.header_texts:
+            if index < len(values) and values[index] in own:
+                hits += 1
+        return hits >= 2
+
+    def ends_table(self, filled: list[str]) -> bool:
+        return len(filled) <= 3 and not self.table_ends.isdisjoint(filled)
+
+    def is_total(self, values: list[str | None]) -> bool:
+        return not self.totals.isdisjoint(values)
 
 
 def _has_payload(values: list[str | None], layout: HeaderLayout) -> bool:
@@ -189,16 +232,22 @@ def _has_payload(values: list[str | None], layout: HeaderLayout) -> bool:
 
 
 def classify(
-    values: list[str | None], r: int, layout: HeaderLayout, merged: list[Merged]
+    values: list[str | None],
+    r: int,
+    layout: HeaderLayout,
+    merged: list[Merged],
+    texts: _SheetTexts,
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
-    if not any(values) or is_column_number_row(values) or _is_repeated_header(values, layout):
+    filled = [v for v in values if v]
+    if not filled or texts.is_column_numbers(values, filled) or texts.is_repeated_header(values):
         return RowKind.SKIP, None
-    if _ends_table(values):
+    if texts.ends_table(filled):
         return RowKind.END, None
-    if any(map(_is_total, filter(None, values))):
+    if texts.is_total(values):
         return RowKind.SKIP, None
-    section = classify_section(values, r, layout, merged)
+    # Only a row with one or two filled cells can be a section row.
+    section = classify_section(values, r, layout, merged) if len(filled) <= 2 else None
     if section is not None:
         return RowKind.SECTION, section
     if not _has_payload(values, layout):
@@ -212,11 +261,13 @@ def read_products(
 ) -> list[ProductRow]:
     """The product rows under the header, with values carried from sheet/title and sections."""
     fill_vertical_merges(grid, merged, layout.data_start)
+    texts = _SheetTexts.of(grid[layout.data_start:], layout)
+    fields = list(layout.field_col.items())
     stack: list[tuple[str, str | None]] = []  # open sections, outermost first
     products: list[ProductRow] = []
     for r in range(layout.data_start, len(grid)):
         values = grid[r]
-        kind, section = classify(values, r, layout, merged)
+        kind, section = classify(values, r, layout, merged, texts)
         if kind is RowKind.END:
             break
         if kind is RowKind.SECTION and section is not None and section.kind is not None:
@@ -228,10 +279,11 @@ def read_products(
             continue
         carried = dict(base)
         carried.update({k: v for k, v in stack if v is not None})
+        width = len(values)
         products.append(
             ProductRow(
                 source_row=r + 1,
-                values={f: cell(grid, r, c) for f, c in layout.field_col.items()},
+                values={f: values[c] if c < width else None for f, c in fields},
                 carried=carried,
             )
         )

@@ -89,8 +89,9 @@ def _check_cells(name: str, values: Sequence[Sequence[object]], limit: int) -> N
 
 
 def _text_rows(values: Sequence[Sequence[object]]) -> list[list[str | None]]:
-    # Most cells are non-empty strings, which cell_to_text returns as they are: skip its call.
-    return [[v if type(v) is str and v else cell_to_text(v) for v in row] for row in values]
+    # Most cells are strings (empty ones are ""), which cell_to_text returns as they are, or
+    # None for "": skip its call for them.
+    return [[(v or None) if type(v) is str else cell_to_text(v) for v in row] for row in values]
 
 
 def _longest_text(cells: list[list[str | None]]) -> int:
