@@ -81,6 +81,9 @@ _TRANSLATE: dict[int, str | None] = {
     0x2212: "-",
 }
 
+_HAS_ETH = re.compile("[" + "".join(map(chr, _ETH_TO_D)) + "]")
+_HAS_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+
 # Anything Unicode calls a space separator or a line/paragraph break, plus control characters
 # (tabs, Alt+Enter newlines inside cells): all become one plain space.
 _SPACE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc"})
@@ -174,10 +177,14 @@ def _clean_once(text: str) -> str:
     # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
     # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
     # never contains these two bytes, so no real mojibake is lost.
-    text = text.translate(_ETH_TO_D)
+    # str.translate with a dict looks up every character (microseconds per cell); a regex
+    # search for the few characters concerned is C-fast, and most text has none of them.
+    if _HAS_ETH.search(text):
+        text = text.translate(_ETH_TO_D)
     text = repair_mojibake(text)
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_TRANSLATE)
+    if _HAS_TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
     if not text.isprintable():
         # isprintable() is False exactly when some character is a control or a separator
         # other than the plain space (or unassigned/format/private): only then look closer.

@@ -246,3 +246,15 @@ def test_punctuation_to_space_table_matches_the_category_rule_on_every_code_poin
     expected = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in every)
     assert _punctuation_to_space(every) == expected
     assert _punctuation_to_space(every) == expected  # again, from the filled table
+
+
+def test_translation_guards_find_exactly_the_translated_characters() -> None:
+    # _clean_once skips str.translate when its guard regex finds nothing to translate.
+    import sys
+
+    from ocop_etl.transforms import text
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (text._HAS_ETH.search(ch) is not None) == (code in text._ETH_TO_D)
+        assert (text._HAS_TRANSLATED.search(ch) is not None) == (code in text._TRANSLATE)
