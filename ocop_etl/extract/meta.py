@@ -13,6 +13,7 @@ Two different answers from the same source mean "unknown" — a value is never g
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -114,6 +115,8 @@ def _year_of(value: str | None) -> int | None:
     return _decision_year(value)
 
 
+# Asked for every row's decision and decision date, which repeat down a sheet.
+@lru_cache(maxsize=1 << 12)
 def _decision_year(text: str) -> int | None:
     matches = [*phrases.NUMERIC_DATE.finditer(text), *phrases.WORDY_DATE.finditer(phrases.fold(text))]
     years = {int(m["year"]) for m in matches}
