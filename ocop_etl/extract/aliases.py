@@ -8,13 +8,16 @@ holds one line per *wording*, not per way of typing it.
 from __future__ import annotations
 
 import csv
+import string
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ocop_etl.extract.phrases import texts_without
 from ocop_etl.schemas import columns
-from ocop_etl.transforms.text import clean_text, match_key
+from ocop_etl.transforms.text import match_key
 
 ALIASES_CSV = Path(__file__).with_name("column_aliases.csv")
 
@@ -68,22 +71,37 @@ def _bases_by_field() -> dict[str, bytes]:
     return {f: bytes(sorted(b)) for f, b in bases.items()}
 
 
-def is_alias_of(text: str, field: str) -> bool:
-    """``lookup(text)`` is an alias of ``field``; most texts are ruled out without a key.
-
-    Asked about every cell of every data row (is this a header repeated on a new page?), where
-    building ``match_key`` for each distinct product, producer and address was the reader's
-    largest cost. The rule-out is exact, not a heuristic: every ASCII letter or digit of the
-    cleaned text survives into ``match_key`` as a character built on it (casefold lower-cases
-    it; NFC only attaches following marks to it, no composition has it as a second part; tone
-    moves and punctuation-to-space keep letters and digits). So a text with a letter or digit
-    that none of the field's alias keys is built on cannot have one of their keys —
-    "Nước mắm Nam Ô" has an 'r', which no spelling of "Tên sản phẩm" has.
-    tests/unit/extract/test_alias_prefilter.py checks the rule on arbitrary text.
-    """
-    cleaned = clean_text(text)
+@lru_cache(maxsize=64)
+def _ruled_out_chars(field: str) -> str | None:
+    """ASCII letters/digits no alias key of ``field`` is built on; None: the field has none."""
     allowed = _bases_by_field().get(field)
-    if cleaned is not None and (allowed is None or ascii_alnum(cleaned).translate(None, allowed)):
+    if allowed is None:
+        return None
+    return "".join(
+        ch for ch in string.ascii_letters + string.digits if ord(ch.lower()) not in allowed
+    )
+
+
+def alias_candidates(texts: Collection[str], field: str) -> list[str]:
+    """The texts that may be an alias of ``field``: a superset of those that are, found in C.
+
+    Asked for every column of the data area (is a header repeated on a new page?), where
+    building ``match_key`` for each distinct product, producer and address was the reader's
+    largest cost. Ruling a text out is exact, not a heuristic: every ASCII letter or digit of
+    a text survives into its ``match_key`` as a character built on it (cleaning only rewrites
+    non-ASCII characters and spacing; casefold lower-cases it; NFC only attaches following
+    marks to it, no composition has it as a second part; tone moves and punctuation-to-space
+    keep letters and digits). So a text with a letter or digit that none of the field's alias
+    keys is built on cannot have one of their keys — "Nước mắm Nam Ô" has an 'r', which no
+    spelling of "Tên sản phẩm" has. tests/unit/extract/test_alias_prefilter.py checks it.
+    """
+    ruled_out = _ruled_out_chars(field)
+    return [] if ruled_out is None else texts_without(texts, ruled_out)
+
+
+def is_alias_of(text: str, field: str) -> bool:
+    """``lookup(text)`` is an alias of ``field`` (ruled out early, see ``alias_candidates``)."""
+    if not alias_candidates([text], field):
         return False
     alias = lookup(text)
     return alias is not None and alias.field == field

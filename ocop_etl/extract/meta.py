@@ -13,9 +13,9 @@ Two different answers from the same source mean "unknown" — a value is never g
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 from typing import TypeVar
 

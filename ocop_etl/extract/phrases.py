@@ -11,6 +11,8 @@ the fold is the same span in the cleaned text, so values are cut from the text a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import lru_cache
 
 from ocop_etl.transforms.text import strip_marks
 
@@ -34,6 +36,25 @@ _FOLD = _FoldTable()
 def fold(text: str) -> str:
     """Same length as ``text``: 'Nhóm: Đồ uống' → 'nhom  do uong'."""
     return text.translate(_FOLD)
+
+
+@lru_cache(maxsize=64)
+def _lines_without(chars: str) -> re.Pattern[str]:
+    return re.compile(f"(?m)^[^\\n{re.escape(chars)}]*$")
+
+
+def texts_without(texts: Collection[str], chars: str) -> list[str]:
+    """The non-empty ``texts`` that contain none of ``chars``, found in one C-level pass.
+
+    For ruling out most of a sheet's distinct texts before an exact per-text check. A text
+    with a line break of its own cannot be judged by the line-based pass: it is kept.
+    """
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return [t for t in texts if t]
+    return [line for line in _lines_without(chars).findall(joined) if line]
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -66,6 +87,12 @@ TOTAL = _rx(
     r"^\s*(?:tong cong|tong so|tong|cong)(?:\s+(?:co|so|la|gom))?(?:\s+\d+)?"
     r"(?:\s+(?:san pham|sp))?(?:\s+ocop)?\s*$"
 )
+# Every letter of a TOTAL match is one of these (the fold keeps positions and maps an ASCII
+# letter to its lower case), so a text with any other ASCII letter is not a total.
+NOT_IN_TOTALS = "".join(
+    ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in "tongcsalgmph"
+)
+NOT_IN_TOTALS += NOT_IN_TOTALS.upper()
 NOTE = _rx(r"^\s*ghi chu\b")
 # Signature block and the "place, date" line above it: the table has ended.
 SIGNATURE = _rx(

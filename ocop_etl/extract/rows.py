@@ -23,13 +23,12 @@ from functools import lru_cache
 from itertools import zip_longest
 
 from ocop_etl.extract import phrases
-from ocop_etl.extract.aliases import is_alias_of
+from ocop_etl.extract.aliases import alias_candidates, lookup
 from ocop_etl.extract.header import (
     Grid,
     HeaderLayout,
     cell,
     is_column_number_row,
-    is_number_cell,
 )
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
@@ -154,7 +153,8 @@ _PER_TEXT_CACHE = 1 << 14
 
 @lru_cache(maxsize=_PER_TEXT_CACHE)
 def _is_header_of(text: str, field: str) -> bool:
-    return is_alias_of(text, field)
+    alias = lookup(text)
+    return alias is not None and alias.field == field
 
 
 @lru_cache(maxsize=_PER_TEXT_CACHE)
@@ -173,40 +173,32 @@ def _marks_table_end(text: str) -> bool:
 
 @dataclass(frozen=True)
 class _SheetTexts:
-    """What each distinct text under the header is, decided once per sheet."""
+    """What the distinct texts under the header are, decided once per sheet."""
 
     totals: frozenset[str]  # "Tổng cộng", "Cộng: 12 sản phẩm"
-    table_ends: frozenset[str]  # "Ghi chú", "…, ngày … tháng … năm …", signatures
-    numbers: frozenset[str]  # cells of a "(1) (2) (3)" row
     # (column, its texts that spell the column's own header), for columns that have any:
     # a header repeated on a new printed page.
     header_texts: tuple[tuple[int, frozenset[str]], ...]
 
     @classmethod
     def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
-        texts: set[str | None] = set().union(*rows)
-        texts.discard(None)
-        distinct = [t for t in texts if t]
+        texts = {t for t in set().union(*rows) if t}
+        candidates = phrases.texts_without(texts, phrases.NOT_IN_TOTALS)
         by_column = list(zip_longest(*rows))  # columns of the data area, short rows padded
         header_texts = []
         for col in layout.columns:
             if col.field is None or col.index >= len(by_column):
                 continue
+            column_texts = {t for t in by_column[col.index] if t}
             own = frozenset(
-                t for t in set(by_column[col.index]) if t and _is_header_of(t, col.field)
+                t for t in alias_candidates(column_texts, col.field) if _is_header_of(t, col.field)
             )
             if own:
                 header_texts.append((col.index, own))
         return cls(
-            totals=frozenset(filter(_is_total, distinct)),
-            table_ends=frozenset(filter(_marks_table_end, distinct)),
-            numbers=frozenset(filter(is_number_cell, distinct)),
+            totals=frozenset(filter(_is_total, candidates)),
             header_texts=tuple(header_texts),
         )
-
-    def is_column_numbers(self, values: list[str | None], filled: list[str]) -> bool:
-        # is_column_number_row needs at least 3 cells, all number cells.
-        return len(filled) >= 3 and self.numbers.issuperset(filled) and is_column_number_row(values)
 
     def is_repeated_header(self, values: list[str | None]) -> bool:
         if len(self.header_texts) < 2:
@@ -217,11 +209,12 @@ class _SheetTexts:
                 hits += 1
         return hits >= 2
 
-    def ends_table(self, filled: list[str]) -> bool:
-        return len(filled) <= 3 and not self.table_ends.isdisjoint(filled)
-
     def is_total(self, values: list[str | None]) -> bool:
         return not self.totals.isdisjoint(values)
+
+
+def _ends_table(filled: list[str]) -> bool:
+    return len(filled) <= 3 and any(map(_marks_table_end, filled))
 
 
 def _has_payload(values: list[str | None], layout: HeaderLayout) -> bool:
@@ -240,9 +233,9 @@ def classify(
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
     filled = [v for v in values if v]
-    if not filled or texts.is_column_numbers(values, filled) or texts.is_repeated_header(values):
+    if not filled or is_column_number_row(values) or texts.is_repeated_header(values):
         return RowKind.SKIP, None
-    if texts.ends_table(filled):
+    if _ends_table(filled):
         return RowKind.END, None
     if texts.is_total(values):
         return RowKind.SKIP, None
