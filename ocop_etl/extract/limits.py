@@ -130,7 +130,9 @@ _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 # its tag, so each finds at most one hit per cell: the *first* valid reference, as a search
 # within the cell's own attributes would. The patterns start with their literal (the regex
 # engine then skips ahead to it) and check the word boundary before it with a look-behind.
-_ATTR_REF = re.compile(rb'r="(?<!\wr=")([A-Z]{1,3})([0-9]{1,7})"[^>]*>')
+# Two passes (columns, rows) cost less than one returning (column, row) pairs to split.
+_ATTR_COLUMN = re.compile(rb'r="(?<!\wr=")([A-Z]{1,3})[0-9]{1,7}"[^>]*>')
+_ATTR_ROW = re.compile(rb'r="(?<!\wr=")[A-Z]{1,3}([0-9]{1,7})"[^>]*>')
 _ATTR_SHARED = re.compile(rb't="s"(?<!\wt="s")[^>]*>')
 
 def _column_number(letters: bytes) -> int:
@@ -166,14 +168,13 @@ class _SheetExtent:
 
     def _feed_cells(self, attrs: bytes, cells: int) -> None:
         """``attrs``: the attributes of ``cells`` cell start tags, each followed by '>'."""
-        refs = _ATTR_REF.findall(attrs)  # [(column letters, row digits)], one per cell
+        columns = _ATTR_COLUMN.findall(attrs)  # column letters, one per cell with a reference
         self.cells += cells
-        self.cells_without_ref += cells - len(refs)
-        if refs:
-            columns, rows = zip(*refs, strict=True)
+        self.cells_without_ref += cells - len(columns)
+        if columns:
             # Cells repeat their column letters and rows: convert each distinct one once.
             self.max_col = max(self.max_col, *map(_column_number, set(columns)))
-            self.max_row = max(self.max_row, *map(int, set(rows)))
+            self.max_row = max(self.max_row, *map(int, set(_ATTR_ROW.findall(attrs))))
         self.shared_refs += len(_ATTR_SHARED.findall(attrs))
 
     def grid(self) -> tuple[int, int]:
