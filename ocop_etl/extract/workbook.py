@@ -16,6 +16,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import python_calamine as calamine
 
@@ -96,7 +97,7 @@ def _text_rows(values: Sequence[Sequence[object]]) -> list[list[str | None]]:
 
 def _longest_text(cells: list[list[str | None]]) -> int:
     """Length of the longest text in the grid; every raw string cell is one of them."""
-    return max((max(map(len, filter(None, row)), default=0) for row in cells), default=0)
+    return max(map(len, filter(None, chain.from_iterable(cells))), default=0)
 
 
 def read_visible_sheets(data: bytes, limits: ReadLimits | None = None) -> list[SheetGrid]:
