@@ -74,7 +74,7 @@ def is_column_number_row(values: list[str | None]) -> bool:
 
 def _fields_in_row(grid: Grid, r: int) -> set[str]:
     found = set()
-    for text in grid[r]:
+    for text in filter(None, grid[r]):
         alias = lookup(text)
         if alias:
             found.add(alias.field)

@@ -52,6 +52,8 @@ _LEGACY_EVIDENCE = re.compile(
 
 def _evidence(value: str) -> int:
     """1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither."""
+    if value.isascii():
+        return 0  # both patterns need a non-ASCII character
     if _REAL_VIETNAMESE.search(value):
         return 1
     return -1 if _LEGACY_EVIDENCE.search(value) else 0
@@ -63,6 +65,8 @@ def suspect_columns(grid: SheetGrid) -> list[int]:
     evidence: dict[str | None, int | None] = {
         v: _evidence(v) if v is not None else None for v in set().union(*grid.cells)
     }
+    if -1 not in evidence.values():
+        return []  # no legacy symbol anywhere: no column can have more of them than letters
     evidence[None] = None  # zip_longest pads short rows with None
     evidence_of = evidence.__getitem__
     suspects = []

@@ -179,6 +179,7 @@ class _SheetTexts:
     # (column, its texts that spell the column's own header), for columns that have any:
     # a header repeated on a new printed page.
     header_texts: tuple[tuple[int, frozenset[str]], ...]
+    payload_columns: tuple[int, ...]  # columns of every field but the sequence number
 
     @classmethod
     def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
@@ -198,6 +199,7 @@ class _SheetTexts:
         return cls(
             totals=frozenset(filter(_is_total, candidates)),
             header_texts=tuple(header_texts),
+            payload_columns=tuple(c for f, c in layout.field_col.items() if f != columns.SEQ),
         )
 
     def is_repeated_header(self, values: list[str | None]) -> bool:
@@ -212,16 +214,14 @@ class _SheetTexts:
     def is_total(self, values: list[str | None]) -> bool:
         return not self.totals.isdisjoint(values)
 
+    def has_payload(self, values: list[str | None]) -> bool:
+        """Any field but the sequence number filled (a missing cell is empty)."""
+        width = len(values)
+        return any(values[c] for c in self.payload_columns if c < width)
+
 
 def _ends_table(filled: list[str]) -> bool:
     return len(filled) <= 3 and any(map(_marks_table_end, filled))
-
-
-def _has_payload(values: list[str | None], layout: HeaderLayout) -> bool:
-    """Any field other than the sequence number filled (``cell`` semantics: None if absent)."""
-    return any(
-        values[c] for f, c in layout.field_col.items() if f != columns.SEQ and c < len(values)
-    )
 
 
 def classify(
@@ -243,7 +243,7 @@ def classify(
     section = classify_section(values, r, layout, merged) if len(filled) <= 2 else None
     if section is not None:
         return RowKind.SECTION, section
-    if not _has_payload(values, layout):
+    if not texts.has_payload(values):
         # Template rows pre-numbered 1…50 with nothing else, or text only in ignored columns.
         return RowKind.SKIP, None
     return RowKind.PRODUCT, None
