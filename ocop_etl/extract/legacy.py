@@ -7,7 +7,8 @@ content detector. The steps, cheapest first:
 1. character evidence from the calamine grid: a column is *suspect* when more of its cells
    carry legacy symbols than carry real Vietnamese letters (which no legacy text can contain);
 2. only for suspect columns, the workbook is opened again with openpyxl (.xlsx) or xlrd
-   (.xls, ``formatting_info=True``) to read the cells' font names — the strongest signal;
+   (.xls, ``formatting_info=True``) to read the cells' font names — the strongest signal
+   (skipped for an .xlsx whose styles name no legacy font: see ``_may_name_legacy_fonts``);
 3. ``detect_legacy_encoding`` decides from fonts first, then characters; ``decode_legacy``
    converts, upper-casing cells drawn with a capitals-only TCVN3 font (.VnTimeH).
    (Only suspect columns are decoded, so a Unicode column is never touched.)

@@ -1,10 +1,9 @@
 """The repeated-header check rules most cells out without building their key — exactly.
 
-``aliases.is_alias_of`` skips ``match_key`` when the cleaned text has an ASCII letter or digit
-that none of the field's alias keys is built on. That is only sound if every ASCII letter and
-digit survives into ``match_key`` (as a character built on it): checked here on arbitrary
-text, and on header spellings districts really type.
-"""
+``aliases.alias_candidates`` drops a text that has an ASCII letter or digit none of the
+field's alias keys is built on, without computing its ``match_key``. That is only sound if
+every ASCII letter and digit of a text survives into its ``match_key`` (as a character built
+on it): checked here on arbitrary text, and on header spellings districts really type."""
 
 from __future__ import annotations
 
