@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import string
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,8 +82,8 @@ def _ruled_out_chars(field: str) -> str | None:
     )
 
 
-def alias_candidates(texts: Collection[str], field: str) -> list[str]:
-    """The texts that may be an alias of ``field``: a superset of those that are, found in C.
+def alias_candidates(texts: Iterable[str], field: str) -> list[str]:
+    """The texts that may be an alias of ``field``: a superset of those that are, found cheaply.
 
     Asked for every column of the data area (is a header repeated on a new page?), where
     building ``match_key`` for each distinct product, producer and address was the reader's

@@ -11,7 +11,7 @@ the fold is the same span in the cleaned text, so values are cut from the text a
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Iterable
 from functools import lru_cache
 
 from ocop_etl.transforms.text import strip_marks
@@ -39,22 +39,17 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _lines_without(chars: str) -> re.Pattern[str]:
-    return re.compile(f"(?m)^[^\\n{re.escape(chars)}]*$")
+def _any_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]")
 
 
-def texts_without(texts: Collection[str], chars: str) -> list[str]:
-    """The non-empty ``texts`` that contain none of ``chars``, found in one C-level pass.
+def texts_without(texts: Iterable[str], chars: str) -> list[str]:
+    """The non-empty ``texts`` that contain none of ``chars`` (one C-level search each).
 
-    For ruling out most of a sheet's distinct texts before an exact per-text check. A text
-    with a line break of its own cannot be judged by the line-based pass: it is kept.
+    For ruling out most of a sheet's distinct texts before a costlier exact check.
     """
-    if not texts:
-        return []
-    joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1:
-        return [t for t in texts if t]
-    return [line for line in _lines_without(chars).findall(joined) if line]
+    has_any = _any_of(chars).search
+    return [t for t in texts if t and not has_any(t)]
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

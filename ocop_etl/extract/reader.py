@@ -25,7 +25,7 @@ from ocop_etl.extract.rows import ProductRow, read_products, stars_in_name
 from ocop_etl.extract.workbook import SheetGrid, read_visible_sheets
 from ocop_etl.issues import Issue, make_issue
 from ocop_etl.schemas import columns
-from ocop_etl.transforms.text import clean_text
+from ocop_etl.transforms.text import clean_texts
 
 CARRIED_FIELDS = (
     columns.STARS_FROM_SECTION,
@@ -101,7 +101,7 @@ def _clean_grid(cells: list[list[str | None]]) -> Grid:
     A sheet repeats most of its cells (stars, groups, units, empty cells), and even a cached
     ``clean_text`` costs a Python call per cell; a dict lookup per cell (``map``) does not.
     """
-    cleaned = {v: clean_text(v) for v in set().union(*cells)}
+    cleaned = clean_texts(set().union(*cells))
     return [list(map(cleaned.__getitem__, row)) for row in cells]
 
 

@@ -29,6 +29,7 @@ from ocop_etl.extract.header import (
     HeaderLayout,
     cell,
     is_column_number_row,
+    is_number_cell,
 )
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
@@ -233,7 +234,9 @@ def classify(
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
     filled = [v for v in values if v]
-    if not filled or is_column_number_row(values) or texts.is_repeated_header(values):
+    # A column-number row has only number cells: a product row fails on its name, cheaply.
+    numbers = len(filled) >= 3 and is_number_cell(filled[1]) and is_column_number_row(values)
+    if not filled or numbers or texts.is_repeated_header(values):
         return RowKind.SKIP, None
     if _ends_table(filled):
         return RowKind.END, None

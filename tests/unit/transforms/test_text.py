@@ -258,3 +258,10 @@ def test_translation_guards_find_exactly_the_translated_characters() -> None:
         ch = chr(code)
         assert (text._HAS_ETH.search(ch) is not None) == (code in text._ETH_TO_D)
         assert (text._HAS_TRANSLATED.search(ch) is not None) == (code in text._TRANSLATE)
+
+
+@given(st.lists(st.one_of(st.none(), VIETNAMESE, st.text()), max_size=8))
+def test_clean_texts_is_clean_text_of_each(texts: list[str | None]) -> None:
+    from ocop_etl.transforms.text import clean_texts
+
+    assert clean_texts(texts) == {t: clean_text(t) for t in texts}
