@@ -55,10 +55,15 @@ def cell(grid: Grid, r: int, c: int) -> str | None:
     return row[c] if 0 <= c < len(row) else None
 
 
+def is_number_cell(text: str) -> bool:
+    """A cell of the column-number row: "(3)", "3" or "(A)"."""
+    return _NUMBER_CELL.match(text) is not None
+
+
 def is_column_number_row(values: list[str | None]) -> bool:
     """True for the "(1) (2) (3)…" or "1 2 3…" row printed under many headers."""
     filled = [v for v in values if v]
-    if len(filled) < 3 or not all(_NUMBER_CELL.match(v) for v in filled):
+    if len(filled) < 3 or not all(map(is_number_cell, filled)):
         return False
     if any("(" in v for v in filled):
         return True
@@ -69,7 +74,7 @@ def is_column_number_row(values: list[str | None]) -> bool:
 
 def _fields_in_row(grid: Grid, r: int) -> set[str]:
     found = set()
-    for text in grid[r]:
+    for text in filter(None, grid[r]):
         alias = lookup(text)
         if alias:
             found.add(alias.field)

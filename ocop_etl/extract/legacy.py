@@ -7,7 +7,8 @@ content detector. The steps, cheapest first:
 1. character evidence from the calamine grid: a column is *suspect* when more of its cells
    carry legacy symbols than carry real Vietnamese letters (which no legacy text can contain);
 2. only for suspect columns, the workbook is opened again with openpyxl (.xlsx) or xlrd
-   (.xls, ``formatting_info=True``) to read the cells' font names — the strongest signal;
+   (.xls, ``formatting_info=True``) to read the cells' font names — the strongest signal
+   (skipped for an .xlsx whose styles name no legacy font: see ``_may_name_legacy_fonts``);
 3. ``detect_legacy_encoding`` decides from fonts first, then characters; ``decode_legacy``
    converts, upper-casing cells drawn with a capitals-only TCVN3 font (.VnTimeH).
    (Only suspect columns are decoded, so a Unicode column is never touched.)
@@ -20,7 +21,13 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from collections import Counter
 from collections.abc import Sequence
+from itertools import zip_longest
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from ocop_etl.extract.fileformat import Container
 from ocop_etl.extract.workbook import SheetGrid
@@ -28,6 +35,7 @@ from ocop_etl.transforms.legacy_fonts import (
     LegacyEncoding,
     decode_legacy,
     detect_legacy_encoding,
+    font_encoding,
     is_uppercase_font,
 )
 
@@ -43,21 +51,29 @@ _LEGACY_EVIDENCE = re.compile(
 )
 
 
+def _evidence(value: str) -> int:
+    """1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither."""
+    if value.isascii():
+        return 0  # both patterns need a non-ASCII character
+    if _REAL_VIETNAMESE.search(value):
+        return 1
+    return -1 if _LEGACY_EVIDENCE.search(value) else 0
+
+
 def suspect_columns(grid: SheetGrid) -> list[int]:
     """Columns whose characters look legacy-encoded (cheap: no file access)."""
-    width = max((len(r) for r in grid.cells), default=0)
+    # Each distinct text is looked at once; the columns then only count (in C).
+    evidence: dict[str | None, int | None] = {
+        v: _evidence(v) if v is not None else None for v in set().union(*grid.cells)
+    }
+    if -1 not in evidence.values():
+        return []  # no legacy symbol anywhere: no column can have more of them than letters
+    evidence[None] = None  # zip_longest pads short rows with None
+    evidence_of = evidence.__getitem__
     suspects = []
-    for c in range(width):
-        legacy = real = 0
-        for row in grid.cells:
-            value = row[c] if c < len(row) else None
-            if value is None:
-                continue
-            if _REAL_VIETNAMESE.search(value):
-                real += 1
-            elif _LEGACY_EVIDENCE.search(value):
-                legacy += 1
-        if legacy > real:
+    for c, column in enumerate(zip_longest(*grid.cells)):
+        votes = Counter(map(evidence_of, column))
+        if votes[-1] > votes[1]:
             suspects.append(c)
     return suspects
 
@@ -107,6 +123,35 @@ def cell_fonts(
     return {}
 
 
+def _may_name_legacy_fonts(data: bytes, container: Container) -> bool:
+    """False only when no font a cell could be drawn with is a TCVN3/VNI font.
+
+    Reading cell fonts means opening the whole workbook with openpyxl, yet a false suspect
+    (a producer name with 'ñ' or 'ö') is far more common than a real legacy column. openpyxl
+    takes every cell font from ``xl/styles.xml`` (its default font, Calibri, when the part is
+    missing), so when no attribute value there names a legacy font, the fonts cannot change
+    any decision: ``detect_legacy_encoding`` only acts on legacy font votes, and only legacy
+    fonts are capitals-only. Anything unusual (.xls, an unparsable part) reads the fonts.
+    """
+    if container is not Container.OOXML:
+        return True
+    try:
+        styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml")
+    except KeyError:
+        return False
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return True
+    try:
+        root = fromstring(styles)
+    except (DefusedXmlException, SyntaxError):
+        return True
+    return any(
+        font_encoding(value) in ("tcvn3", "vni")
+        for element in root.iter()
+        for value in element.attrib.values()
+    )
+
+
 def _decode_column(
     grid: SheetGrid, c: int, encoding: LegacyEncoding, fonts: dict[tuple[int, int], str]
 ) -> None:
@@ -130,7 +175,11 @@ def decode_legacy_columns(data: bytes, container: Container, grid: SheetGrid) ->
     suspects = suspect_columns(grid)
     if not suspects:
         return {}
-    fonts = cell_fonts(data, container, grid.name, suspects)
+    fonts = (
+        cell_fonts(data, container, grid.name, suspects)
+        if _may_name_legacy_fonts(data, container)
+        else {}  # no legacy font to find: the decisions below are the same without them
+    )
     pooled_values: list[str | None] = []
     pooled_fonts: list[str | None] = []
     undecided: list[int] = []

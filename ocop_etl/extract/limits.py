@@ -124,9 +124,16 @@ _CHUNK = 1 << 20
 _CELL = rb"<%sc\b([^>/]*)>"
 _ROW = rb'<%srow\b[^>]*\br="([0-9]{1,7})"'
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_SHARED = re.compile(rb'\bt="s"')
-
+# A sheet holds thousands of cells, so they are not measured one by one in Python: the start
+# tags' attributes are joined with '>' (which no attribute text contains) and each measure is
+# one C-level ``findall`` over that. A match cannot cross a '>', and it consumes the rest of
+# its tag, so each finds at most one hit per cell: the *first* valid reference, as a search
+# within the cell's own attributes would. The patterns start with their literal (the regex
+# engine then skips ahead to it) and check the word boundary before it with a look-behind.
+# Two passes (columns, rows) cost less than one returning (column, row) pairs to split.
+_ATTR_COLUMN = re.compile(rb'r="(?<!\wr=")([A-Z]{1,3})[0-9]{1,7}"[^>]*>')
+_ATTR_ROW = re.compile(rb'r="(?<!\wr=")[A-Z]{1,3}([0-9]{1,7})"[^>]*>')
+_ATTR_SHARED = re.compile(rb't="s"(?<!\wt="s")[^>]*>')
 
 def _column_number(letters: bytes) -> int:
     n = 0
@@ -152,19 +159,23 @@ class _SheetExtent:
             prefix = re.escape(root.group(1)) if root and root.group(1) else b""
             self.patterns = (re.compile(_CELL % prefix), re.compile(_ROW % prefix))
         cell, row = self.patterns
-        for m in cell.finditer(text):
-            attrs = m.group(1) or b""
-            self.cells += 1
-            ref = _REF.search(attrs)
-            if ref is None:
-                self.cells_without_ref += 1
-            else:
-                self.max_col = max(self.max_col, _column_number(ref.group(1)))
-                self.max_row = max(self.max_row, int(ref.group(2)))
-            if _SHARED.search(attrs):
-                self.shared_refs += 1
-        for m in row.finditer(text):
-            self.max_row_tag = max(self.max_row_tag, int(m.group(1)))
+        attrs = cell.findall(text)
+        if attrs:
+            self._feed_cells(b">".join(attrs) + b">", len(attrs))
+        row_tags = row.findall(text)
+        if row_tags:
+            self.max_row_tag = max(self.max_row_tag, *map(int, set(row_tags)))
+
+    def _feed_cells(self, attrs: bytes, cells: int) -> None:
+        """``attrs``: the attributes of ``cells`` cell start tags, each followed by '>'."""
+        columns = _ATTR_COLUMN.findall(attrs)  # column letters, one per cell with a reference
+        self.cells += cells
+        self.cells_without_ref += cells - len(columns)
+        if columns:
+            # Cells repeat their column letters and rows: convert each distinct one once.
+            self.max_col = max(self.max_col, *map(_column_number, set(columns)))
+            self.max_row = max(self.max_row, *map(int, set(_ATTR_ROW.findall(attrs))))
+        self.shared_refs += len(_ATTR_SHARED.findall(attrs))
 
     def grid(self) -> tuple[int, int]:
         if not self.cells_without_ref:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -114,6 +115,8 @@ def _year_of(value: str | None) -> int | None:
     return _decision_year(value)
 
 
+# Asked for every row's decision and decision date, which repeat down a sheet.
+@lru_cache(maxsize=1 << 12)
 def _decision_year(text: str) -> int | None:
     matches = [*phrases.NUMERIC_DATE.finditer(text), *phrases.WORDY_DATE.finditer(phrases.fold(text))]
     years = {int(m["year"]) for m in matches}

@@ -11,6 +11,8 @@ the fold is the same span in the cleaned text, so values are cut from the text a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 
 from ocop_etl.transforms.text import strip_marks
 
@@ -34,6 +36,20 @@ _FOLD = _FoldTable()
 def fold(text: str) -> str:
     """Same length as ``text``: 'Nhóm: Đồ uống' → 'nhom  do uong'."""
     return text.translate(_FOLD)
+
+
+@lru_cache(maxsize=64)
+def _any_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+def texts_without(texts: Iterable[str], chars: str) -> list[str]:
+    """The non-empty ``texts`` that contain none of ``chars`` (one C-level search each).
+
+    For ruling out most of a sheet's distinct texts before a costlier exact check.
+    """
+    has_any = _any_of(chars).search
+    return [t for t in texts if t and not has_any(t)]
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -66,6 +82,12 @@ TOTAL = _rx(
     r"^\s*(?:tong cong|tong so|tong|cong)(?:\s+(?:co|so|la|gom))?(?:\s+\d+)?"
     r"(?:\s+(?:san pham|sp))?(?:\s+ocop)?\s*$"
 )
+# Every letter of a TOTAL match is one of these (the fold keeps positions and maps an ASCII
+# letter to its lower case), so a text with any other ASCII letter is not a total.
+NOT_IN_TOTALS = "".join(
+    ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in "tongcsalgmph"
+)
+NOT_IN_TOTALS += NOT_IN_TOTALS.upper()
 NOTE = _rx(r"^\s*ghi chu\b")
 # Signature block and the "place, date" line above it: the table has ended.
 SIGNATURE = _rx(

@@ -19,10 +19,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
+from itertools import zip_longest
 
 from ocop_etl.extract import phrases
-from ocop_etl.extract.aliases import lookup
-from ocop_etl.extract.header import Grid, HeaderLayout, cell, is_column_number_row
+from ocop_etl.extract.aliases import alias_candidates, lookup
+from ocop_etl.extract.header import (
+    Grid,
+    HeaderLayout,
+    cell,
+    is_column_number_row,
+    is_number_cell,
+)
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
 
@@ -137,44 +145,108 @@ def classify_section(
     return None
 
 
-def _is_repeated_header(values: list[str | None], layout: HeaderLayout) -> bool:
-    hits = 0
-    for col in layout.columns:
-        if col.field is None:
-            continue
-        alias = lookup(values[col.index] if col.index < len(values) else None)
-        if alias and alias.field == col.field:
-            hits += 1
-    return hits >= 2
+# The checks below would run on every cell of every data row. A sheet repeats its cells
+# (stars, groups, units, districts), so each distinct text of the data area is looked at once
+# (``_SheetTexts``), and the rows then only test set membership. Texts also repeat across the
+# files of one run, hence the bounded caches.
+_PER_TEXT_CACHE = 1 << 14
 
 
-def _ends_table(values: list[str | None]) -> bool:
-    filled = [v for v in values if v]
-    if len(filled) > 3:
-        return False
-    for v in filled:
-        folded = phrases.fold(v)
-        if (phrases.NOTE.match(folded) or phrases.SIGNATURE.match(folded)
-                or phrases.PLACE_DATE.search(folded)):
-            return True
-    return False
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _is_header_of(text: str, field: str) -> bool:
+    alias = lookup(text)
+    return alias is not None and alias.field == field
+
+
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _is_total(text: str) -> bool:
+    return phrases.TOTAL.match(phrases.fold(text)) is not None
+
+
+@lru_cache(maxsize=_PER_TEXT_CACHE)
+def _marks_table_end(text: str) -> bool:
+    folded = phrases.fold(text)
+    return bool(
+        phrases.NOTE.match(folded) or phrases.SIGNATURE.match(folded)
+        or phrases.PLACE_DATE.search(folded)
+    )
+
+
+@dataclass(frozen=True)
+class _SheetTexts:
+    """What the distinct texts under the header are, decided once per sheet."""
+
+    totals: frozenset[str]  # "Tổng cộng", "Cộng: 12 sản phẩm"
+    # (column, its texts that spell the column's own header), for columns that have any:
+    # a header repeated on a new printed page.
+    header_texts: tuple[tuple[int, frozenset[str]], ...]
+    payload_columns: tuple[int, ...]  # columns of every field but the sequence number
+
+    @classmethod
+    def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
+        texts = {t for t in set().union(*rows) if t}
+        candidates = phrases.texts_without(texts, phrases.NOT_IN_TOTALS)
+        by_column = list(zip_longest(*rows))  # columns of the data area, short rows padded
+        header_texts = []
+        for col in layout.columns:
+            if col.field is None or col.index >= len(by_column):
+                continue
+            column_texts = {t for t in by_column[col.index] if t}
+            own = frozenset(
+                t for t in alias_candidates(column_texts, col.field) if _is_header_of(t, col.field)
+            )
+            if own:
+                header_texts.append((col.index, own))
+        return cls(
+            totals=frozenset(filter(_is_total, candidates)),
+            header_texts=tuple(header_texts),
+            payload_columns=tuple(c for f, c in layout.field_col.items() if f != columns.SEQ),
+        )
+
+    def is_repeated_header(self, values: list[str | None]) -> bool:
+        if len(self.header_texts) < 2:
+            return False  # two columns must spell their own header
+        hits = 0
+        for index, own in self.header_texts:
+            if index < len(values) and values[index] in own:
+                hits += 1
+        return hits >= 2
+
+    def is_total(self, values: list[str | None]) -> bool:
+        return not self.totals.isdisjoint(values)
+
+    def has_payload(self, values: list[str | None]) -> bool:
+        """Any field but the sequence number filled (a missing cell is empty)."""
+        width = len(values)
+        return any(values[c] for c in self.payload_columns if c < width)
+
+
+def _ends_table(filled: list[str]) -> bool:
+    return len(filled) <= 3 and any(map(_marks_table_end, filled))
 
 
 def classify(
-    values: list[str | None], r: int, layout: HeaderLayout, merged: list[Merged]
+    values: list[str | None],
+    r: int,
+    layout: HeaderLayout,
+    merged: list[Merged],
+    texts: _SheetTexts,
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
-    if not any(values) or is_column_number_row(values) or _is_repeated_header(values, layout):
+    filled = [v for v in values if v]
+    # A column-number row has only number cells: a product row fails on its name, cheaply.
+    numbers = len(filled) >= 3 and is_number_cell(filled[1]) and is_column_number_row(values)
+    if not filled or numbers or texts.is_repeated_header(values):
         return RowKind.SKIP, None
-    if _ends_table(values):
+    if _ends_table(filled):
         return RowKind.END, None
-    if any(v and phrases.TOTAL.match(phrases.fold(v)) for v in values):
+    if texts.is_total(values):
         return RowKind.SKIP, None
-    section = classify_section(values, r, layout, merged)
+    # Only a row with one or two filled cells can be a section row.
+    section = classify_section(values, r, layout, merged) if len(filled) <= 2 else None
     if section is not None:
         return RowKind.SECTION, section
-    payload = [f for f, c in layout.field_col.items() if f != columns.SEQ and cell([values], 0, c)]
-    if not payload:
+    if not texts.has_payload(values):
         # Template rows pre-numbered 1…50 with nothing else, or text only in ignored columns.
         return RowKind.SKIP, None
     return RowKind.PRODUCT, None
@@ -185,11 +257,13 @@ def read_products(
 ) -> list[ProductRow]:
     """The product rows under the header, with values carried from sheet/title and sections."""
     fill_vertical_merges(grid, merged, layout.data_start)
+    texts = _SheetTexts.of(grid[layout.data_start:], layout)
+    fields = list(layout.field_col.items())
     stack: list[tuple[str, str | None]] = []  # open sections, outermost first
     products: list[ProductRow] = []
     for r in range(layout.data_start, len(grid)):
         values = grid[r]
-        kind, section = classify(values, r, layout, merged)
+        kind, section = classify(values, r, layout, merged, texts)
         if kind is RowKind.END:
             break
         if kind is RowKind.SECTION and section is not None and section.kind is not None:
@@ -201,10 +275,11 @@ def read_products(
             continue
         carried = dict(base)
         carried.update({k: v for k, v in stack if v is not None})
+        width = len(values)
         products.append(
             ProductRow(
                 source_row=r + 1,
-                values={f: cell(grid, r, c) for f, c in layout.field_col.items()},
+                values={f: values[c] if c < width else None for f, c in fields},
                 carried=carried,
             )
         )

@@ -16,6 +16,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import python_calamine as calamine
 
@@ -88,6 +89,17 @@ def _check_cells(name: str, values: Sequence[Sequence[object]], limit: int) -> N
                 )
 
 
+def _text_rows(values: Sequence[Sequence[object]]) -> list[list[str | None]]:
+    # Most cells are strings (empty ones are ""), which cell_to_text returns as they are, or
+    # None for "": skip its call for them.
+    return [[(v or None) if type(v) is str else cell_to_text(v) for v in row] for row in values]
+
+
+def _longest_text(cells: list[list[str | None]]) -> int:
+    """Length of the longest text in the grid; every raw string cell is one of them."""
+    return max(map(len, filter(None, chain.from_iterable(cells))), default=0)
+
+
 def read_visible_sheets(data: bytes, limits: ReadLimits | None = None) -> list[SheetGrid]:
     """Every visible worksheet of the workbook as a raw-text grid.
 
@@ -120,8 +132,11 @@ def read_visible_sheets(data: bytes, limits: ReadLimits | None = None) -> list[S
             end_row, end_col = sheet.end or (-1, -1)
             _check_sheet(meta.name, end_row + 1, end_col + 1, limits)
             values = sheet.to_python(skip_empty_area=False)
-            _check_cells(meta.name, values, limits.max_cell_chars)
-            cells = [[cell_to_text(v) for v in row] for row in values]
+            cells = _text_rows(values)
+            if _longest_text(cells) > limits.max_cell_chars:
+                # Only raw strings count (a number's text form is not a cell's text): the
+                # exact check, which also names the first cell over the limit.
+                _check_cells(meta.name, values, limits.max_cell_chars)
             merged = sheet.merged_cell_ranges
             grids.append(SheetGrid(meta.name, cells, list(merged or []), merged is not None))
     except calamine.PasswordError as exc:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import ftfy
@@ -80,6 +81,9 @@ _TRANSLATE: dict[int, str | None] = {
     0x2015: "-",
     0x2212: "-",
 }
+
+_HAS_ETH = re.compile("[" + "".join(map(chr, _ETH_TO_D)) + "]")
+_HAS_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 
 # Anything Unicode calls a space separator or a line/paragraph break, plus control characters
 # (tabs, Alt+Enter newlines inside cells): all become one plain space.
@@ -149,6 +153,12 @@ def clean_text(value: object) -> str | None:
     return _clean_uncached(text)
 
 
+def clean_texts(texts: Iterable[str | None]) -> dict[str | None, str | None]:
+    """{text: clean_text(text)} for many texts at once (a reader cleans a sheet's distinct
+    texts): the same results, without a wrapper call per text."""
+    return {t: None if t is None else _clean_str(t) for t in texts}
+
+
 @lru_cache(maxsize=1 << 16)
 def _clean_str(text: str) -> str | None:
     return _clean_uncached(text)
@@ -174,10 +184,14 @@ def _clean_once(text: str) -> str:
     # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
     # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
     # never contains these two bytes, so no real mojibake is lost.
-    text = text.translate(_ETH_TO_D)
+    # str.translate with a dict looks up every character (microseconds per cell); a regex
+    # search for the few characters concerned is C-fast, and most text has none of them.
+    if _HAS_ETH.search(text):
+        text = text.translate(_ETH_TO_D)
     text = repair_mojibake(text)
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_TRANSLATE)
+    if _HAS_TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
     if not text.isprintable():
         # isprintable() is False exactly when some character is a control or a separator
         # other than the plain space (or unassigned/format/private): only then look closer.
@@ -247,10 +261,30 @@ def canonical_tones(s: str) -> str:
 # --- keys -------------------------------------------------------------------------------------
 
 
+class _PunctuationTable(dict[int, str]):
+    """Character → itself (letter, digit, combining mark) or a space, for ``str.translate``.
+
+    Filled the first time a character is seen, so a key costs one C-level pass instead of a
+    Python loop over its characters. Only the Latin, Vietnamese and common punctuation range
+    is kept: a hostile cell full of rare code points must not grow the table without bound.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = ch if unicodedata.category(ch)[0] in "LNM" else " "
+        if code < _PUNCTUATION_CACHED_BELOW:
+            self[code] = out
+        return out
+
+
+_PUNCTUATION_CACHED_BELOW = 0x3000
+_PUNCTUATION = _PunctuationTable()
+
+
 def _punctuation_to_space(s: str) -> str:
     # Letters, digits and combining marks survive; every symbol and punctuation mark separates
     # words, so "Bia-Rượu", "Bia - Rượu" and "Bia, Rượu" give the same key.
-    return "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in s)
+    return s.translate(_PUNCTUATION)
 
 
 def match_key(s: object) -> str:

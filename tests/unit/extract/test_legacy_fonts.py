@@ -105,3 +105,38 @@ def test_unicode_text_with_only_latin1_letters_is_left_alone(tmp_path: Path) -> 
         ["Café Hoà", "Müller Hoà"], ["Trà Hoà Vang", "Café Müller"],
     ]
     assert report.meta.legacy_encoding == {}
+
+
+def _false_suspect_sheet(font: str | None = None) -> Sheet:
+    # 'ñ' and 'ö' are VNI evidence, so the producer column is a suspect; it is Spanish/German.
+    return Sheet("DS", [
+        ["DANH SÁCH SẢN PHẨM OCOP NĂM 2022"],
+        ["STT", "Tên sản phẩm", "Chủ thể", "Hạng sao"],
+        [1, "Cà phê", "Peña Coffee", "4 sao"],
+        [2, "Sô cô la", "Müller Foods", "3 sao"],
+        [3, "Tiêu", "Ibañez Farm", "3 sao"],
+    ], **({"font": font} if font else {}))
+
+
+def test_fonts_are_not_read_when_no_style_names_a_legacy_font(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocop_etl.extract import legacy
+
+    def refuse(*_args: object) -> dict:
+        raise AssertionError("the workbook was opened for its fonts")
+
+    path = write_xlsx(tmp_path / "ds.xlsx", [_false_suspect_sheet()])
+    assert legacy._may_name_legacy_fonts(path.read_bytes(), legacy.Container.OOXML) is False
+    monkeypatch.setattr(legacy, "_fonts_openpyxl", refuse)
+    report = read_report(path)
+    assert report.rows["producer"].tolist() == ["Peña Coffee", "Müller Foods", "Ibañez Farm"]
+    assert report.meta.legacy_encoding == {}
+
+
+def test_fonts_are_read_when_a_style_names_a_legacy_font(tmp_path: Path) -> None:
+    from ocop_etl.extract import legacy
+
+    path = write_xlsx(tmp_path / "ds.xlsx", [_false_suspect_sheet(font="VNI-Times")])
+    assert legacy._may_name_legacy_fonts(path.read_bytes(), legacy.Container.OOXML) is True
+    assert legacy._may_name_legacy_fonts(b"", legacy.Container.XLS) is True

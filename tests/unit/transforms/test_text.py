@@ -235,3 +235,33 @@ def test_odd_cells() -> None:
     assert clean_text(float("inf")) == "inf"
     # Python refuses str() of ints over 4,300 digits; such a "cell" is treated as empty.
     assert clean_text(10**5000) is None
+
+
+def test_punctuation_to_space_table_matches_the_category_rule_on_every_code_point() -> None:
+    import sys
+
+    from ocop_etl.transforms.text import _punctuation_to_space
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1))
+    expected = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in every)
+    assert _punctuation_to_space(every) == expected
+    assert _punctuation_to_space(every) == expected  # again, from the filled table
+
+
+def test_translation_guards_find_exactly_the_translated_characters() -> None:
+    # _clean_once skips str.translate when its guard regex finds nothing to translate.
+    import sys
+
+    from ocop_etl.transforms import text
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (text._HAS_ETH.search(ch) is not None) == (code in text._ETH_TO_D)
+        assert (text._HAS_TRANSLATED.search(ch) is not None) == (code in text._TRANSLATE)
+
+
+@given(st.lists(st.one_of(st.none(), VIETNAMESE, st.text()), max_size=8))
+def test_clean_texts_is_clean_text_of_each(texts: list[str | None]) -> None:
+    from ocop_etl.transforms.text import clean_texts
+
+    assert clean_texts(texts) == {t: clean_text(t) for t in texts}
