@@ -34,7 +34,8 @@ def column_values(series: pd.Series) -> list[Any]:
     cannot bind pandas' NA or numpy scalars.
     """
     values = series.tolist()
-    for i in np.flatnonzero(series.isna().to_numpy()):
+    # isna of the bare array: Series.isna would build a whole Series just to be read once.
+    for i in np.flatnonzero(pd.isna(series.to_numpy())):
         values[i] = None
     if series.dtype == object and any(issubclass(t, np.generic) for t in set(map(type, values))):
         values = [v.item() if isinstance(v, np.generic) else v for v in values]
@@ -67,9 +68,9 @@ def insert_rows(
     conn.exec_driver_sql(sql, rows)
 
 
-def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Rows of a query written with ``placeholders``, as plain tuples (no Row objects)."""
-    return [tuple(r) for r in conn.exec_driver_sql(sql, tuple(params))]
+def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Sequence[Any]]:
+    """Rows of a query written with ``placeholders`` (one fetchall, not a fetch per row)."""
+    return conn.exec_driver_sql(sql, tuple(params)).fetchall()
 
 
 def placeholders(conn: Connection, count: int) -> str:
@@ -84,8 +85,7 @@ def values_list(conn: Connection, rows: int, width: int) -> str:
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    """``items`` in slices of at most ``size``: one statement must stay under the driver's
-    parameter limit (SQLite: 32,766; PostgreSQL: 65,535) however big a file is."""
+    """``items`` in slices of at most ``size`` (one statement per slice)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -103,8 +103,13 @@ def _processed(conn: Connection, table: Table, columns: Columns) -> list[Sequenc
 
 
 def _bind_processor(conn: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
-    # What SQLAlchemy applies to a bound value of this column on this dialect (None: nothing).
-    dialect = conn.dialect
+    return _dialect_bind_processor(conn.dialect, table, name)
+
+
+@lru_cache(maxsize=256)
+def _dialect_bind_processor(dialect: Any, table: Table, name: str) -> Callable[[Any], Any] | None:
+    # What SQLAlchemy applies to a bound value of this column on this dialect (None: nothing);
+    # asked once per column, not for every file.
     column_type = table.c[name].type
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 

@@ -93,6 +93,11 @@ class KnownProducers:
                     found[block_key] = self._blocks[block_key] = self._read(conn, block_key)
             return found
 
+    def clear(self) -> None:
+        """Forget every block: the next file reads its blocks in full, as a new process would."""
+        with self._lock:
+            self._blocks.clear()
+
     def near_matches(self, block: Block, new: Sequence[ProducerName]) -> list[NearMatch]:
         """Review candidates among the block's producers for new producers (vetoes left out)."""
         with self._lock:

@@ -252,8 +252,9 @@ def _words_sorted(s: str) -> str | None:
     """``s`` with its words sorted, so that token_sort_ratio(a, b) == ratio(sorted a, sorted b).
 
     That lets one bulk ``ratio`` call score word order too. None when ``s`` holds whitespace
-    other than plain spaces (rapidfuzz and str.split disagree on a few such characters); cores
-    never do, since match_key joins words with single spaces.
+    other than plain spaces: rapidfuzz and str.split disagree on what breaks a word there
+    (U+00A0, U+0085, and rapidfuzz itself differs between plain and Vietnamese strings).
+    Cores never do, since match_key joins words with single spaces.
     """
     return " ".join(sorted(s.split())) if s.isprintable() else None
 
