@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, insert, or_, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, update
 
 from ocop_etl.issues import Issue
 from ocop_etl.load import bulk
@@ -358,6 +358,32 @@ def _rejected_rows(
     return out
 
 
+# The file's ledger statements, built once (their SQL is compiled once, too); the values are
+# bound per file. Bound names differ from column names, as SQLAlchemy requires in UPDATE … SET.
+_LF = t.ledger_file.c
+_INSERT_FILE = insert(t.ledger_file).returning(_LF.file_id)
+_SUPERSEDE = {
+    by_submission: update(t.ledger_file)
+    .where(
+        or_(_LF.byte_sha256 == bindparam("b_bytes"), _LF.submission_key == bindparam("b_key"))
+        if by_submission
+        else _LF.byte_sha256 == bindparam("b_bytes"),
+        _LF.status == "loaded",
+        _LF.file_id != bindparam("b_file"),
+    )
+    .values(
+        status="superseded",
+        superseded_by_file_id=bindparam("b_file"),
+        superseded_at=bindparam("b_at"),
+    )
+    .returning(_LF.file_id)
+    for by_submission in (False, True)
+}
+_MARK_LOADED = (
+    update(t.ledger_file).where(_LF.file_id == bindparam("b_file")).values(status="loaded")
+)
+
+
 def load_file(
     engine: Engine,
     facts: FileFacts,
@@ -404,25 +430,20 @@ def load_file(
             "warnings": sum(warnings.values()),
             "feedback_path": feedback_path,
         }
-        file_id = int(
-            conn.execute(
-                insert(t.ledger_file).values(**file_values).returning(t.ledger_file.c.file_id)
-            ).scalar_one()
-        )
+        file_id = int(conn.execute(_INSERT_FILE, file_values).scalar_one())
 
         # The new file replaces, as a whole, the current submission of its unit and period
         # and any current load of these very bytes (an operator's forced reload).
-        f = t.ledger_file.c
-        replaced = f.byte_sha256 == facts.byte_sha256
-        if submission.key is not None:
-            replaced = or_(replaced, f.submission_key == submission.key)
         superseded = tuple(
             int(x)
             for x in conn.execute(
-                update(t.ledger_file)
-                .where(replaced, f.status == "loaded", f.file_id != file_id)
-                .values(status="superseded", superseded_by_file_id=file_id, superseded_at=utcnow())
-                .returning(f.file_id)
+                _SUPERSEDE[submission.key is not None],
+                {
+                    "b_bytes": facts.byte_sha256,
+                    "b_key": submission.key,
+                    "b_file": file_id,
+                    "b_at": utcnow(),
+                },
             ).scalars()
         )
 
@@ -448,7 +469,5 @@ def load_file(
             bulk.insert_rows(conn, t.dq_issue, issue_columns)
         rejected_rows = _rejected_rows(rejected, raw_rows, file_id)
         bulk.insert_rows(conn, t.dq_rejected_row, bulk.records_to_columns(rejected_rows))
-        conn.execute(
-            update(t.ledger_file).where(t.ledger_file.c.file_id == file_id).values(status="loaded")
-        )
+        conn.execute(_MARK_LOADED, {"b_file": file_id})
     return LoadResult(file_id=file_id, rows_loaded=len(rows), superseded_file_ids=superseded)
