@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, String, Table
 from sqlalchemy import exc as sa_exc
 
 Columns = Mapping[str, Sequence[Any]]
@@ -60,12 +60,123 @@ def insert_rows(
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return
-    rows = list(zip(*_processed(conn, table, columns), strict=True))
-    if conn.dialect.name == "postgresql" and not on_conflict_do_nothing:
-        _copy(conn, table, names, rows)
+    processed = _processed(conn, table, columns)
+    if conn.dialect.name == "postgresql":
+        if on_conflict_do_nothing:
+            _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
+        else:
+            _copy(conn, table, names, list(zip(*processed, strict=True)))
         return
     sql = _insert_sql(conn.dialect.name, table.name, tuple(names), tuple(on_conflict_do_nothing))
-    conn.exec_driver_sql(sql, rows)
+    conn.exec_driver_sql(sql, list(zip(*processed, strict=True)))
+
+
+def insert_new(
+    conn: Connection,
+    table: Table,
+    columns: Columns,
+    *,
+    on_conflict_do_nothing: Sequence[str],
+    returning: Sequence[str],
+) -> Sequence[Sequence[Any]]:
+    """``insert_rows`` with ON CONFLICT DO NOTHING, and the ``returning`` columns of the rows
+    it inserted where the database hands them back with the insert itself (PostgreSQL).
+
+    On SQLite nothing is returned: executemany cannot return rows, and it plus one look-up
+    measured faster than one long INSERT … RETURNING parsed anew for every file. Callers look
+    up whatever was not returned.
+    """
+    names = list(columns)
+    if conn.dialect.name != "postgresql" or not names or not len(columns[names[0]]):
+        insert_rows(conn, table, columns, on_conflict_do_nothing=on_conflict_do_nothing)
+        return []
+    processed = _processed(conn, table, columns)
+    return _insert_unnest(conn, table, names, processed, on_conflict_do_nothing, returning)
+
+
+# Keys looked up per SQLite statement: far below its parameter limit (32,766).
+_LOOKUP_CHUNK = 500
+
+
+def lookup_ids(
+    conn: Connection,
+    table: Table,
+    id_column: str,
+    key_columns: Sequence[str],
+    keys: Sequence[tuple[Any, ...]],
+) -> dict[tuple[Any, ...], int]:
+    """``{key: id}`` of the rows of ``table`` whose ``key_columns`` equal one of ``keys``.
+
+    The keys are joined with the table, so the database seeks each one in the unique index
+    and only these rows come back.
+    """
+    out: dict[tuple[Any, ...], int] = {}
+    if not keys:
+        return out
+    for sql, params in _lookup_statements(conn, table, id_column, key_columns, keys):
+        for row_id, *key in conn.exec_driver_sql(sql, params).fetchall():
+            out[tuple(key)] = int(row_id)
+    return out
+
+
+def _lookup_statements(
+    conn: Connection,
+    table: Table,
+    id_column: str,
+    key_columns: Sequence[str],
+    keys: Sequence[tuple[Any, ...]],
+) -> list[tuple[str, tuple[Any, ...]]]:
+    picked = f"t.{id_column}, {', '.join(f't.{name}' for name in key_columns)}"
+    if conn.dialect.name == "postgresql":
+        # unnest(arrays): one short statement whatever the number of keys (psycopg would
+        # parse a long text of placeholders anew for every file).
+        arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in key_columns)
+        on = " AND ".join(f"t.{name} = v.{name}" for name in key_columns)
+        sql = (
+            f"SELECT {picked} FROM unnest({arrays}) AS v({', '.join(key_columns)})"  # noqa: S608
+            f" JOIN {table.name} t ON {on}"
+        )
+        return [(sql, tuple(list(column) for column in zip(*keys, strict=True)))]
+    # SQLite: a VALUES list (its columns are column1, column2, …). A join, because SQLite does
+    # not use the index for ``(a, b) IN (VALUES …)``.
+    on = " AND ".join(f"t.{name} = v.column{i + 1}" for i, name in enumerate(key_columns))
+    statements = []
+    for chunk in chunks(keys, _LOOKUP_CHUNK):
+        values = values_list(conn, len(chunk), len(key_columns))
+        sql = f"SELECT {picked} FROM (VALUES {values}) AS v JOIN {table.name} t ON {on}"  # noqa: S608
+        statements.append((sql, tuple(part for key in chunk for part in key)))
+    return statements
+
+
+def _pg_array_type(conn: Connection, table: Table, name: str) -> str:
+    # text[] for every string column: an explicit cast to varchar(n) would silently truncate,
+    # while the assignment to the column still rejects a value that is too long.
+    column_type = table.c[name].type
+    if isinstance(column_type, String):
+        return "text[]"
+    return f"{column_type.compile(dialect=conn.dialect)}[]"
+
+
+def _insert_unnest(
+    conn: Connection,
+    table: Table,
+    names: list[str],
+    columns: list[Sequence[Any]],
+    conflict: Sequence[str],
+    returning: Sequence[str] = (),
+) -> Sequence[Sequence[Any]]:
+    """PostgreSQL INSERT … SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING:
+    one statement for all rows, in their order (executemany would run one INSERT per row)."""
+    arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in names)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+        f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    )
+    if not returning:
+        conn.exec_driver_sql(sql, tuple(list(values) for values in columns))
+        return []
+    sql += f" RETURNING {', '.join(returning)}"
+    return conn.exec_driver_sql(sql, tuple(list(values) for values in columns)).fetchall()
 
 
 def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Sequence[Any]]:

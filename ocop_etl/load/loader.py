@@ -9,6 +9,10 @@ Inside the transaction, in this order:
    producers that nearly match an existing one go to the review queue, never merged;
 4. facts, issues, rejected rows; the ledger row becomes 'loaded'.
 A crash or error anywhere rolls all of it back: nothing of the file is left behind.
+
+Per file, the work is proportional to the file, not to the warehouse: only the file's own
+keys are looked up, a block's existing producers come parsed from a per-process cache
+(``known_producers``), and rows travel column-wise to the driver (``bulk``).
 """
 
 from __future__ import annotations
@@ -76,33 +80,11 @@ def _none(value: Any) -> Any:
     return value
 
 
-# Keys looked up per statement: (block, key) pairs stay far below the drivers' parameter limits.
-_LOOKUP_CHUNK = 500
-
-
 def _lookup_ids(
     conn: Connection, table: Table, id_column: str, keys: Sequence[tuple[str, ...]]
 ) -> dict[tuple[str, ...], int]:
-    """``{key: id}`` of the rows of ``table`` with exactly these unique keys.
-
-    Joined with a VALUES list, so the database seeks each key in the unique index (SQLite does
-    not use the index for ``(a, b) IN (VALUES …)``); only the file's own keys come back.
-    """
-    if not keys:
-        return {}
-    key_columns = _KEY_COLUMNS[table.name]
-    on = " AND ".join(f"t.{name} = v.column{i + 1}" for i, name in enumerate(key_columns))
-    out: dict[tuple[str, ...], int] = {}
-    for chunk in bulk.chunks(keys, _LOOKUP_CHUNK):
-        sql = (
-            # Identifiers from our table metadata and parameter markers only.
-            f"SELECT t.{id_column}, {', '.join(f't.{name}' for name in key_columns)}"  # noqa: S608
-            f" FROM (VALUES {bulk.values_list(conn, len(chunk), len(key_columns))}) AS v"
-            f" JOIN {table.name} t ON {on}"
-        )
-        for row_id, *key in bulk.fetch_all(conn, sql, [part for k in chunk for part in k]):
-            out[tuple(key)] = int(row_id)
-    return out
+    """``{key: id}`` for exactly these unique keys of ``table`` (only the file's own keys)."""
+    return bulk.lookup_ids(conn, table, id_column, _KEY_COLUMNS[table.name], keys)
 
 
 _KEY_COLUMNS = {
@@ -123,11 +105,17 @@ def _get_or_create(
     ``new_rows`` (column-wise) must be sorted by key: concurrent runs then take the
     unique-index locks in one order, so they cannot deadlock on them; a row a concurrent run
     created first is skipped (ON CONFLICT DO NOTHING) and its id looked up like the others.
-    (One executemany plus one look-up measured faster on SQLite than a multi-row INSERT …
-    RETURNING, whose long statement is parsed anew for every file.)
     """
-    _insert_ignore(conn, table, new_rows, _KEY_COLUMNS[table.name])
-    return _lookup_ids(conn, table, id_column, keys)
+    key_columns = _KEY_COLUMNS[table.name]
+    created = bulk.insert_new(
+        conn,
+        table,
+        new_rows,
+        on_conflict_do_nothing=key_columns,
+        returning=(id_column, *key_columns),
+    )
+    ids = {tuple(key): int(row_id) for row_id, *key in created}
+    return ids | _lookup_ids(conn, table, id_column, [k for k in keys if k not in ids])
 
 
 def _producer_ids(
