@@ -9,7 +9,8 @@ stored values are the same.
 Statements go through ``Connection.exec_driver_sql``: the caller's connection, hence the
 file's one transaction, and a DBAPI error still arrives as a ``sqlalchemy.exc`` exception
 (the pipeline tells a concurrent duplicate from an outage by them). On PostgreSQL, plain
-inserts use COPY on the same connection.
+inserts use COPY on the same connection, and inserts that skip duplicates or look keys up
+send one array per column (``unnest``): one short statement however many rows.
 """
 
 from __future__ import annotations
