@@ -9,24 +9,29 @@ Inside the transaction, in this order:
    producers that nearly match an existing one go to the review queue, never merged;
 4. facts, issues, rejected rows; the ledger row becomes 'loaded'.
 A crash or error anywhere rolls all of it back: nothing of the file is left behind.
+
+Per file, the work is proportional to the file, not to the warehouse: only the file's own
+keys are looked up, a block's existing producers come parsed from a per-process cache
+(``known_producers``), and rows travel column-wise to the driver (``bulk``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, update
 
 from ocop_etl.issues import Issue
+from ocop_etl.load import bulk
 from ocop_etl.load import tables as t
+from ocop_etl.load.known_producers import Block, KnownProducers, known_producers
 from ocop_etl.load.ledger import FileFacts, _file_values, issue_rows, utcnow
 from ocop_etl.schemas import columns as c
-from ocop_etl.transforms.producers import find_candidates, parse_producer
+from ocop_etl.transforms.producers import parse_producer
 from ocop_etl.transforms.text import match_key
 
 
@@ -57,12 +62,14 @@ class LoadResult:
 
 
 def _insert_ignore(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]
+    conn: Connection, table: Table, rows: Mapping[str, Sequence[Any]], keys: Sequence[str]
 ) -> None:
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys)), rows)
+    """INSERT … ON CONFLICT (keys) DO NOTHING: a concurrent run may create the same identity.
+
+    Callers pass the rows sorted by ``keys``: concurrent runs then take the unique-index
+    locks in one order, so they cannot deadlock on them.
+    """
+    bulk.insert_rows(conn, table, rows, on_conflict_do_nothing=keys)
 
 
 def _none(value: Any) -> Any:
@@ -73,101 +80,116 @@ def _none(value: Any) -> Any:
     return value
 
 
-def _producer_ids(conn: Connection, rows: pd.DataFrame, file_id: int) -> dict[tuple[str, str], int]:
-    named = rows[rows[c.PRODUCER_KEY] != ""]
+def _lookup_ids(
+    conn: Connection, table: Table, id_column: str, keys: Sequence[tuple[str, ...]]
+) -> dict[tuple[str, ...], int]:
+    """``{key: id}`` for exactly these unique keys of ``table`` (only the file's own keys)."""
+    return bulk.lookup_ids(conn, table, id_column, _KEY_COLUMNS[table.name], keys)
+
+
+_KEY_COLUMNS = {
+    t.dim_producer.name: ("block_key", "key_exact"),
+    t.dim_product.name: ("block_key", "producer_key", "product_key"),
+}
+
+
+def _get_or_create(
+    conn: Connection,
+    table: Table,
+    id_column: str,
+    keys: Sequence[tuple[str, ...]],
+    new_rows: Mapping[str, Sequence[Any]],
+) -> dict[tuple[str, ...], int]:
+    """The id of every unique key in ``keys``, after inserting ``new_rows`` where missing.
+
+    ``new_rows`` (column-wise) must be sorted by key: concurrent runs then take the
+    unique-index locks in one order, so they cannot deadlock on them; a row a concurrent run
+    created first is skipped (ON CONFLICT DO NOTHING) and its id looked up like the others.
+    """
+    key_columns = _KEY_COLUMNS[table.name]
+    created = bulk.insert_new(
+        conn,
+        table,
+        new_rows,
+        on_conflict_do_nothing=key_columns,
+        returning=(id_column, *key_columns),
+    )
+    ids = {tuple(key): int(row_id) for row_id, *key in created}
+    return ids | _lookup_ids(conn, table, id_column, [k for k in keys if k not in ids])
+
+
+def _producer_ids(
+    conn: Connection, known: KnownProducers, rows: pd.DataFrame, blocks: list[str], file_id: int
+) -> dict[tuple[str, str], int]:
     wanted = {
         (blk, key): (name, ptype, form, loose)
         for blk, key, name, ptype, form, loose in zip(
-            named["_block"],
-            named[c.PRODUCER_KEY],
-            named[c.PRODUCER_NAME],
-            named[c.PRODUCER_TYPE],
-            named[c.PRODUCER_LEGAL_FORM],
-            named[c.PRODUCER_KEY_LOOSE],
+            blocks,
+            rows[c.PRODUCER_KEY].tolist(),
+            rows[c.PRODUCER_NAME].tolist(),
+            rows[c.PRODUCER_TYPE].tolist(),
+            rows[c.PRODUCER_LEGAL_FORM].tolist(),
+            rows[c.PRODUCER_KEY_LOOSE].tolist(),
             strict=True,
         )
+        if key != ""
     }
     if not wanted:
         return {}
-    blocks = sorted({b for b, _ in wanted})
-    p = t.dim_producer.c
-    existing = conn.execute(
-        select(
-            p.producer_id, p.block_key, p.key_exact, p.key_loose, p.display_name, p.legal_form
-        ).where(p.block_key.in_(blocks))
-    ).all()
-    known = {(r.block_key, r.key_exact) for r in existing}
-    new = [k for k in wanted if k not in known]
-    _insert_ignore(
+    # Before this file inserts anything: the cache must only ever see committed producers.
+    existing = known.refresh(conn, sorted({b for b, _ in wanted}))
+    new = [k for k in wanted if k[1] not in existing[k[0]].id_of_key]
+    inserted = sorted(new)  # one lock order across runs
+    ids: dict[tuple[str, str], int] = _get_or_create(  # type: ignore[assignment]
         conn,
         t.dim_producer,
-        [
-            {
-                "block_key": b,
-                "key_exact": k,
-                "display_name": wanted[(b, k)][0] or k,
-                "producer_type": wanted[(b, k)][1] or "unknown",
-                "legal_form": wanted[(b, k)][2],
-                "key_loose": wanted[(b, k)][3] or k,
-                "first_file_id": file_id,
-            }
-            # Sorted: concurrent runs take the unique-index locks in one order (no deadlock).
-            for b, k in sorted(new)
-        ],
-        ["block_key", "key_exact"],
+        "producer_id",
+        list(wanted),
+        {
+            "block_key": [b for b, _ in inserted],
+            "key_exact": [k for _, k in inserted],
+            "display_name": [wanted[k][0] or k[1] for k in inserted],
+            "producer_type": [wanted[k][1] or "unknown" for k in inserted],
+            "legal_form": [wanted[k][2] for k in inserted],
+            "key_loose": [wanted[k][3] or k[1] for k in inserted],
+            "first_file_id": [file_id] * len(inserted),
+        },
     )
-    ids = {
-        (r.block_key, r.key_exact): int(r.producer_id)
-        for r in conn.execute(
-            # Only this file's keys: a province block holds thousands of producers.
-            select(p.producer_id, p.block_key, p.key_exact).where(
-                p.block_key.in_(blocks), p.key_exact.in_(sorted({k for _, k in wanted}))
-            )
-        )
-        if (r.block_key, r.key_exact) in wanted
-    }
-    _queue_near_matches(conn, new, existing, wanted, ids)
+    _queue_near_matches(conn, known, existing, new, wanted, ids)
     return ids
 
 
 def _queue_near_matches(
     conn: Connection,
+    known: KnownProducers,
+    existing: Mapping[str, Block],
     new: list[tuple[str, str]],
-    existing: Sequence[Any],
     wanted: dict[tuple[str, str], tuple[Any, ...]],
     ids: dict[tuple[str, str], int],
 ) -> None:
     """Near matches of brand-new producers go to review; identities are never merged here."""
-    if not new or not existing:
-        return
-    by_block: dict[str, list[Any]] = {}
-    for r in existing:
-        by_block.setdefault(r.block_key, []).append(r)
-    review = []
-    for block in {b for b, _ in new}:
-        olds = by_block.get(block, [])
-        news = [k for k in new if k[0] == block]
-        if not olds or not news:
-            continue
-        # Re-parsing the display names gives the matcher every part (core, legal form, brand).
-        cands = find_candidates(
-            [parse_producer(wanted[k][0]) for k in news],
-            [parse_producer(r.display_name) for r in olds],
+    review: dict[tuple[int, int], tuple[float, str]] = {}
+    for block_key in sorted({b for b, _ in new}):
+        news = [k for k in new if k[0] == block_key]
+        matches = known.near_matches(
+            existing[block_key], [parse_producer(wanted[k][0]) for k in news]
         )
-        for cand in cands:
-            if cand.method.startswith("veto"):
-                continue
-            new_id = ids.get(news[cand.new_index])
+        for match in matches:
+            new_id = ids.get(news[match.new_index])
             if new_id is not None:
-                review.append(
-                    {
-                        "producer_id": new_id,
-                        "candidate_producer_id": int(olds[cand.existing_index].producer_id),
-                        "score": float(cand.score),
-                        "method": cand.method,
-                    }
-                )
-    _insert_ignore(conn, t.review_producer_match, review, ["producer_id", "candidate_producer_id"])
+                review[(new_id, match.candidate_producer_id)] = (match.score, match.method)
+    pairs = sorted(review)  # one lock order across runs, as for the identities
+    _insert_ignore(
+        conn,
+        t.review_producer_match,
+        {
+            "producer_id": [p for p, _ in pairs],
+            "candidate_producer_id": [cand for _, cand in pairs],
+            "score": [float(review[pair][0]) for pair in pairs],
+            "method": [review[pair][1] for pair in pairs],
+        },
+        ["producer_id", "candidate_producer_id"],
+    )
 
 
 def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int) -> None:
@@ -177,7 +199,10 @@ def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int)
     """
     if frame.empty:
         return
-    todo = frame[~frame[c.UNIT_STATUS].isin(["resolved", "empty"])]
+    unresolved = ~frame[c.UNIT_STATUS].isin(["resolved", "empty"]).to_numpy()
+    if not unresolved.any():
+        return  # the common case: no need to copy the frame
+    todo = frame[unresolved]
     queued: dict[str, dict[str, Any]] = {}
     for prov, dist, comm, level, cands in zip(
         todo[c.PROVINCE_RAW],
@@ -200,44 +225,38 @@ def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int)
                 "first_file_id": file_id,
             },
         )
-    _insert_ignore(conn, t.review_unit, list(queued.values()), ["unit_key"])
+    _insert_ignore(
+        conn, t.review_unit, bulk.records_to_columns(list(queued.values())), ["unit_key"]
+    )
 
 
 def _product_ids(
-    conn: Connection, rows: pd.DataFrame, producer_ids: dict[tuple[str, str], int], file_id: int
+    conn: Connection,
+    rows: pd.DataFrame,
+    blocks: list[str],
+    producer_ids: dict[tuple[str, str], int],
+    file_id: int,
 ) -> list[int]:
-    keys = list(zip(rows["_block"], rows[c.PRODUCER_KEY], rows[c.PRODUCT_KEY], strict=True))
-    names = dict(zip(keys, rows[c.PRODUCT_NAME], strict=True))
-    blocks = sorted({k[0] for k in keys})
-    _insert_ignore(
+    keys = list(
+        zip(blocks, rows[c.PRODUCER_KEY].tolist(), rows[c.PRODUCT_KEY].tolist(), strict=True)
+    )
+    names = dict(zip(keys, rows[c.PRODUCT_NAME].tolist(), strict=True))
+    unique = sorted(names)  # one lock order across runs
+    ids = _get_or_create(
         conn,
         t.dim_product,
-        [
-            {
-                "block_key": b,
-                "producer_key": pk,
-                "product_key": k,
-                "display_name": names[(b, pk, k)],
-                "producer_id": producer_ids.get((b, pk)),
-                "first_file_id": file_id,
-            }
-            for b, pk, k in sorted(dict.fromkeys(keys))  # one lock order across runs
-        ],
-        ["block_key", "producer_key", "product_key"],
+        "product_id",
+        unique,
+        {
+            "block_key": [b for b, _, _ in unique],
+            "producer_key": [pk for _, pk, _ in unique],
+            "product_key": [k for _, _, k in unique],
+            "display_name": [names[k] for k in unique],
+            "producer_id": [producer_ids.get((b, pk)) for b, pk, _ in unique],
+            "first_file_id": [file_id] * len(unique),
+        },
     )
-    d = t.dim_product.c
-    wanted = set(keys)
-    lookup = {}
-    for product_id, *key in conn.execute(
-        # Only this file's producers (a prefix of the unique index), not the whole block;
-        # plain tuples: a producer may have hundreds of products in the block.
-        select(d.product_id, d.block_key, d.producer_key, d.product_key).where(
-            d.block_key.in_(blocks), d.producer_key.in_(sorted({k[1] for k in keys}))
-        )
-    ):
-        if (found := tuple(key)) in wanted:
-            lookup[found] = int(product_id)
-    return [lookup[k] for k in keys]
+    return [ids[k] for k in keys]
 
 
 _FACT_COLUMNS = (
@@ -271,80 +290,86 @@ _FACT_COLUMNS = (
 )
 
 
-def _fact_rows(
+def _fact_columns(
     rows: pd.DataFrame,
+    blocks: list[str],
     *,
     file_id: int,
     load_id: int,
     product_ids: list[int],
     producer_ids: dict[tuple[str, str], int],
     warnings: dict[tuple[str, int], int],
-) -> list[dict[str, Any]]:
-    records = []
-    cols = {name: rows[name].tolist() for name in _FACT_COLUMNS}
-    producer_keys = list(zip(rows["_block"], rows[c.PRODUCER_KEY], strict=True))
-    names = rows[c.PRODUCER_NAME].tolist()
-    for i in range(len(rows)):
-        rec = {name: _none(cols[name][i]) for name in _FACT_COLUMNS}
-        rec.update(
-            file_id=file_id,
-            load_id=load_id,
-            product_id=product_ids[i],
-            producer_id=producer_ids.get(producer_keys[i]),
-            producer_name=_none(names[i]),
-            warnings=warnings.get((rec[c.SOURCE_SHEET], rec[c.SOURCE_ROW]), 0),
-        )
-        rec[c.IS_POTENTIAL_5_STAR] = bool(rec[c.IS_POTENTIAL_5_STAR])
-        records.append(rec)
-    return records
+) -> dict[str, list[Any]]:
+    """The file's facts column by column: each column converted once, not cell by cell."""
+    n = len(rows)
+    cols = {name: bulk.column_values(rows[name]) for name in _FACT_COLUMNS}
+    cols[c.IS_POTENTIAL_5_STAR] = [bool(v) for v in cols[c.IS_POTENTIAL_5_STAR]]
+    producer_keys = zip(blocks, rows[c.PRODUCER_KEY].tolist(), strict=True)
+    return cols | {
+        "file_id": [file_id] * n,
+        "load_id": [load_id] * n,
+        "product_id": product_ids,
+        "producer_id": [producer_ids.get(k) for k in producer_keys],
+        "producer_name": bulk.column_values(rows[c.PRODUCER_NAME]),
+        "warnings": (
+            [warnings.get(k, 0) for k in zip(cols[c.SOURCE_SHEET], cols[c.SOURCE_ROW], strict=True)]
+            if warnings
+            else [0] * n
+        ),
+    }
 
 
 def _rejected_rows(
     rejected: pd.DataFrame, raw: pd.DataFrame | None, file_id: int
 ) -> list[dict[str, Any]]:
     """The rejected rows exactly as the district wrote them (from the extracted frame)."""
+    if rejected.empty:
+        return []
     source = raw if raw is not None else rejected
     wanted = set(zip(rejected[c.SOURCE_SHEET], rejected[c.SOURCE_ROW], strict=True))
+    # Only the rejected rows are turned into records, not the whole extracted frame.
+    picked = [k in wanted for k in zip(source[c.SOURCE_SHEET], source[c.SOURCE_ROW], strict=True)]
     out = []
-    for rec in source.to_dict("records"):
+    for rec in source[picked].to_dict("records"):
         key = (rec[c.SOURCE_SHEET], rec[c.SOURCE_ROW])
-        if key in wanted:
-            payload = {
-                k: _none(v) for k, v in rec.items() if k not in c.LINEAGE and _none(v) is not None
+        payload = {
+            k: _none(v) for k, v in rec.items() if k not in c.LINEAGE and _none(v) is not None
+        }
+        out.append(
+            {
+                "file_id": file_id,
+                "source_sheet": key[0],
+                "source_row": int(key[1]),
+                "raw_json": json.dumps(payload, ensure_ascii=False, default=str),
             }
-            out.append(
-                {
-                    "file_id": file_id,
-                    "source_sheet": key[0],
-                    "source_row": int(key[1]),
-                    "raw_json": json.dumps(payload, ensure_ascii=False, default=str),
-                }
-            )
+        )
     return out
 
 
-def _insert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """The file's facts, inside the caller's transaction.
-
-    PostgreSQL: COPY on the same DBAPI connection (so the same transaction: a failure later in
-    the file rolls the facts back too) — many times faster than an INSERT per row through
-    SQLAlchemy's executemany/insertmanyvalues path. Elsewhere: one executemany.
-    """
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(t.fct_recognition), rows)
-        return
-    from psycopg import sql
-
-    columns = list(rows[0])
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(t.fct_recognition.name),
-        sql.SQL(", ").join(sql.Identifier(name) for name in columns),
+# The file's ledger statements, built once (their SQL is compiled once, too); the values are
+# bound per file. Bound names differ from column names, as SQLAlchemy requires in UPDATE … SET.
+_LF = t.ledger_file.c
+_INSERT_FILE = insert(t.ledger_file).returning(_LF.file_id)
+_SUPERSEDE = {
+    by_submission: update(t.ledger_file)
+    .where(
+        or_(_LF.byte_sha256 == bindparam("b_bytes"), _LF.submission_key == bindparam("b_key"))
+        if by_submission
+        else _LF.byte_sha256 == bindparam("b_bytes"),
+        _LF.status == "loaded",
+        _LF.file_id != bindparam("b_file"),
     )
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cur, cur.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in columns])
+    .values(
+        status="superseded",
+        superseded_by_file_id=bindparam("b_file"),
+        superseded_at=bindparam("b_at"),
+    )
+    .returning(_LF.file_id)
+    for by_submission in (False, True)
+}
+_MARK_LOADED = (
+    update(t.ledger_file).where(_LF.file_id == bindparam("b_file")).values(status="loaded")
+)
 
 
 def load_file(
@@ -364,8 +389,9 @@ def load_file(
 ) -> LoadResult:
     """Load one file atomically. Raises sqlalchemy.exc.IntegrityError when a concurrent run
     loaded the same bytes first (the caller records a duplicate)."""
-    rows = valid.copy()
-    rows["_block"] = rows[c.PROVINCE_CODE].fillna("").astype(str)
+    rows = valid
+    # Identity is scoped by province block ('' when the province is unknown).
+    blocks: list[str] = rows[c.PROVINCE_CODE].fillna("").astype(str).tolist()
     warnings: dict[tuple[str, int], int] = {}
     for i in issues:
         if i.severity == "warning" and i.source_sheet is not None and i.source_row is not None:
@@ -392,47 +418,44 @@ def load_file(
             "warnings": sum(warnings.values()),
             "feedback_path": feedback_path,
         }
-        file_id = int(
-            conn.execute(
-                insert(t.ledger_file).values(**file_values).returning(t.ledger_file.c.file_id)
-            ).scalar_one()
-        )
+        file_id = int(conn.execute(_INSERT_FILE, file_values).scalar_one())
 
         # The new file replaces, as a whole, the current submission of its unit and period
         # and any current load of these very bytes (an operator's forced reload).
-        f = t.ledger_file.c
-        replaced = f.byte_sha256 == facts.byte_sha256
-        if submission.key is not None:
-            replaced = or_(replaced, f.submission_key == submission.key)
         superseded = tuple(
             int(x)
             for x in conn.execute(
-                update(t.ledger_file)
-                .where(replaced, f.status == "loaded", f.file_id != file_id)
-                .values(status="superseded", superseded_by_file_id=file_id, superseded_at=utcnow())
-                .returning(f.file_id)
+                _SUPERSEDE[submission.key is not None],
+                {
+                    "b_bytes": facts.byte_sha256,
+                    "b_key": submission.key,
+                    "b_file": file_id,
+                    "b_at": utcnow(),
+                },
             ).scalars()
         )
 
-        producer_ids = _producer_ids(conn, rows, file_id)
+        producer_ids = _producer_ids(conn, known_producers(engine), rows, blocks, file_id)
         _queue_unresolved_units(conn, rows, file_id)
-        product_ids = _product_ids(conn, rows, producer_ids, file_id) if len(rows) else []
-        facts_rows = _fact_rows(
-            rows,
-            file_id=file_id,
-            load_id=load_id,
-            product_ids=product_ids,
-            producer_ids=producer_ids,
-            warnings=warnings,
-        )
-        if facts_rows:
-            _insert_facts(conn, facts_rows)
+        product_ids = _product_ids(conn, rows, blocks, producer_ids, file_id) if len(rows) else []
+        if len(rows):
+            fact_columns = _fact_columns(
+                rows,
+                blocks,
+                file_id=file_id,
+                load_id=load_id,
+                product_ids=product_ids,
+                producer_ids=producer_ids,
+                warnings=warnings,
+            )
+            # PostgreSQL: COPY on the same connection, hence in this transaction.
+            bulk.insert_rows(conn, t.fct_recognition, fact_columns)
         if issues:
-            conn.execute(insert(t.dq_issue), issue_rows(issues, file_id=file_id, load_id=load_id))
+            issue_columns = bulk.records_to_columns(
+                issue_rows(issues, file_id=file_id, load_id=load_id)
+            )
+            bulk.insert_rows(conn, t.dq_issue, issue_columns)
         rejected_rows = _rejected_rows(rejected, raw_rows, file_id)
-        if rejected_rows:
-            conn.execute(insert(t.dq_rejected_row), rejected_rows)
-        conn.execute(
-            update(t.ledger_file).where(t.ledger_file.c.file_id == file_id).values(status="loaded")
-        )
-    return LoadResult(file_id=file_id, rows_loaded=len(facts_rows), superseded_file_ids=superseded)
+        bulk.insert_rows(conn, t.dq_rejected_row, bulk.records_to_columns(rejected_rows))
+        conn.execute(_MARK_LOADED, {"b_file": file_id})
+    return LoadResult(file_id=file_id, rows_loaded=len(rows), superseded_file_ids=superseded)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ocop_etl.transforms.text import clean_text, match_key, strip_marks
 
@@ -247,14 +248,128 @@ def _veto(a: ProducerName, b: ProducerName) -> str | None:
     return None
 
 
-def _similarity(a: str, b: str) -> tuple[float, str]:
-    if a == strip_marks(a) or b == strip_marks(b):
-        # One side typed without any marks ("Que Xuan"): compare like with like.
-        a, b = strip_marks(a), strip_marks(b)
-    ratio = fuzz.ratio(a, b)
-    # Word order swaps ("Gỗ nghệ thuật Âu Lạc" / "Âu Lạc Gỗ nghệ thuật") score low on ratio.
-    token_sort = fuzz.token_sort_ratio(a, b)
-    return (ratio, "ratio") if ratio >= token_sort else (token_sort, "token_sort")
+def _words_sorted(s: str) -> str | None:
+    """``s`` with its words sorted, so that token_sort_ratio(a, b) == ratio(sorted a, sorted b).
+
+    That lets one bulk ``ratio`` call score word order too. None when ``s`` holds whitespace
+    other than plain spaces: rapidfuzz and str.split disagree on what breaks a word there
+    (U+00A0, U+0085, and rapidfuzz itself differs between plain and Vietnamese strings).
+    Cores never do, since match_key joins words with single spaces.
+    """
+    return " ".join(sorted(s.split())) if s.isprintable() else None
+
+
+class _Forms:
+    """One spelling per producer (the core as written, or without marks) as it is compared:
+    the text, and the text with its words sorted (for token_sort as a plain ratio)."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.words_sorted: list[str | None] = []
+        self.all_sortable = True  # no None in words_sorted
+
+    def append(self, text: str) -> None:
+        self.text.append(text)
+        self.words_sorted.append(words_sorted := _words_sorted(text))
+        self.all_sortable = self.all_sortable and words_sorted is not None
+
+    def scores(self, query: str, pool: list[int], threshold: float) -> dict[int, tuple[float, str]]:
+        """{j: (score, method)} for the producers j of ``pool`` whose better scorer reaches
+        ``threshold`` (ties go to "ratio").
+
+        Bulk rapidfuzz calls over the whole pool (the loop stays in C). With the threshold as
+        score_cutoff a choice below it is left out, just as fuzz.ratio(..., score_cutoff)
+        returns 0 for it: such a scorer can neither win nor pass the threshold.
+        """
+
+        def above(scorer: Any, q: str, texts: Sequence[str | None]) -> dict[int, float]:
+            found = process.extract(
+                q, texts, scorer=scorer, processor=None, score_cutoff=threshold, limit=None
+            )
+            return {pool[k]: score for _text, score, k in found}
+
+        texts = list(map(self.text.__getitem__, pool))
+        ratio = above(fuzz.ratio, query, texts)
+        query_sorted = _words_sorted(query)
+        if query_sorted is not None and self.all_sortable:
+            token_sort = above(
+                fuzz.ratio, query_sorted, list(map(self.words_sorted.__getitem__, pool))
+            )
+        else:
+            token_sort = above(fuzz.token_sort_ratio, query, texts)
+        best = {}
+        for j in ratio.keys() | token_sort.keys():
+            r, t = ratio.get(j, 0.0), token_sort.get(j, 0.0)
+            best[j] = (r, "ratio") if r >= t else (t, "token_sort")
+        return best
+
+
+class CandidateIndex:
+    """Existing producers (of one block), indexed for ``find_candidates``; grows by ``add``.
+
+    A caller that sees a block grow file after file (the loader) adds each producer once,
+    instead of re-indexing the whole block for every batch of new names. A candidate's
+    ``existing_index`` is the position in the order producers were added.
+    """
+
+    def __init__(self, existing: Iterable[ProducerName] = ()) -> None:
+        self.producers: list[ProducerName] = []
+        self._core = _Forms()  # the cores as written
+        self._bare = _Forms()  # the cores without marks
+        # Blocking: word of the mark-free core → the producers having it. Cores typed without
+        # any marks are kept apart: they are compared mark-free even with a marked name.
+        self._typed_bare: defaultdict[str, list[int]] = defaultdict(list)
+        self._marked: defaultdict[str, list[int]] = defaultdict(list)
+        self.add(existing)
+
+    def __len__(self) -> int:
+        return len(self.producers)
+
+    def add(self, producers: Iterable[ProducerName]) -> None:
+        for producer in producers:
+            j = len(self.producers)
+            bare = strip_marks(producer.core)
+            self.producers.append(producer)
+            self._core.append(producer.core)
+            self._bare.append(bare)
+            postings = self._typed_bare if bare == producer.core else self._marked
+            for word in set(bare.split()):
+                postings[word].append(j)
+
+    def candidates(
+        self, new: Sequence[ProducerName], *, threshold: float = 85, include_vetoed: bool = False
+    ) -> list[Candidate]:
+        """``find_candidates(new, <the producers added so far>, ...)``; see there."""
+        found: list[Candidate] = []
+        for i, producer in enumerate(new):
+            if not producer.core:
+                continue
+            for j, (score, method) in self._scored(producer, threshold).items():
+                other = self.producers[j]
+                if other.key_exact == producer.key_exact:
+                    continue  # an exact match, not a candidate
+                veto = _veto(producer, other)
+                if veto is not None:
+                    if not include_vetoed:
+                        continue
+                    method = veto
+                found.append(Candidate(i, j, score, method))
+        found.sort(key=lambda c: (c.new_index, -c.score, c.existing_index))
+        return found
+
+    def _scored(self, producer: ProducerName, threshold: float) -> dict[int, tuple[float, str]]:
+        """Scores ≥ threshold of the producers sharing a word of the mark-free core (blocking)."""
+        bare = strip_marks(producer.core)
+        words = bare.split()
+        typed_bare = set().union(*(self._typed_bare.get(w, ()) for w in words))
+        marked = set().union(*(self._marked.get(w, ()) for w in words))
+        if bare == producer.core:
+            # Typed without any marks ("Que Xuan"): compare like with like, mark-free.
+            return self._bare.scores(bare, list(typed_bare | marked), threshold)
+        scored = self._bare.scores(bare, list(typed_bare), threshold) if typed_bare else {}
+        if marked:
+            scored |= self._core.scores(producer.core, list(marked), threshold)
+        return scored
 
 
 def find_candidates(
@@ -266,48 +381,15 @@ def find_candidates(
 ) -> list[Candidate]:
     """Pairs (new, existing) whose ``core`` scores ≥ ``threshold``, for the review queue.
 
-    Only pairs sharing at least one word of their loose core are scored (blocking). Pairs with
-    equal ``key_exact`` are left out: they are exact matches, not candidates. Vetoed pairs
-    (different numbers, legal forms, or words equal only without marks) are never candidates;
-    with ``include_vetoed`` they are listed with a "veto_*" method so a reviewer can see why.
-    Sorted by new_index, then best score first.
+    Only pairs sharing at least one word of their loose core are scored (blocking). A core
+    typed without any marks is compared mark-free with the other; otherwise the cores are
+    compared as written. The score is the better of rapidfuzz's ``ratio`` and
+    ``token_sort_ratio`` (ties: "ratio"). Pairs with equal ``key_exact`` are left out: they
+    are exact matches, not candidates. Vetoed pairs (different numbers, legal forms, or words
+    equal only without marks) are never candidates; with ``include_vetoed`` they are listed
+    with a "veto_*" method so a reviewer can see why. Sorted by new_index, then best score
+    first.
     """
-    index: defaultdict[str, set[int]] = defaultdict(set)
-    # Each existing core once: its mark-free form, and whether it was typed without marks.
-    bare_cores = [strip_marks(producer.core) for producer in existing]
-    for j, bare in enumerate(bare_cores):
-        for word in bare.split():
-            index[word].add(j)
-
-    found: list[Candidate] = []
-    for i, producer in enumerate(new):
-        if not producer.core:
-            continue
-        bare = strip_marks(producer.core)
-        pool: set[int] = set()
-        for word in bare.split():
-            pool |= index.get(word, set())
-        for j in pool:
-            other = existing[j]
-            if other.key_exact == producer.key_exact:
-                continue
-            # _similarity, inlined for the thousands of pairs of a province block; with the
-            # threshold as rapidfuzz's cutoff a score below it comes back as 0, which changes
-            # nothing: such a scorer can neither win nor pass the threshold.
-            if bare == producer.core or bare_cores[j] == other.core:
-                a, b = bare, bare_cores[j]
-            else:
-                a, b = producer.core, other.core
-            ratio = fuzz.ratio(a, b, score_cutoff=threshold)
-            token_sort = fuzz.token_sort_ratio(a, b, score_cutoff=threshold)
-            score, method = (ratio, "ratio") if ratio >= token_sort else (token_sort, "token_sort")
-            if score < threshold:
-                continue
-            veto = _veto(producer, other)
-            if veto is not None:
-                if not include_vetoed:
-                    continue
-                method = veto
-            found.append(Candidate(i, j, score, method))
-    found.sort(key=lambda c: (c.new_index, -c.score, c.existing_index))
-    return found
+    return CandidateIndex(existing).candidates(
+        new, threshold=threshold, include_vetoed=include_vetoed
+    )

@@ -1,0 +1,257 @@
+"""Many rows in one statement, on the file's own transaction, without per-row SQLAlchemy work.
+
+SQLAlchemy's executemany builds and type-processes one parameter dict per row; for a file's
+few hundred facts that cost more than the database's own work. Here rows travel as plain
+tuples, and each column is converted once, as a whole, by the very bind processor SQLAlchemy
+would have applied to each value (dates → ISO text and booleans → 0/1 on SQLite, …): the
+stored values are the same.
+
+Statements go through ``Connection.exec_driver_sql``: the caller's connection, hence the
+file's one transaction, and a DBAPI error still arrives as a ``sqlalchemy.exc`` exception
+(the pipeline tells a concurrent duplicate from an outage by them). On PostgreSQL, plain
+inserts use COPY on the same connection, and inserts that skip duplicates or look keys up
+send one array per column (``unnest``): one short statement however many rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, String, Table
+from sqlalchemy import exc as sa_exc
+
+Columns = Mapping[str, Sequence[Any]]
+"""Rows given column-wise: column name → one value per row (all of the same length)."""
+
+
+def column_values(series: pd.Series) -> list[Any]:
+    """The column as plain Python values, a missing one (None, NaN, NA, NaT) as None.
+
+    One ``tolist`` and one ``isna`` for the whole column, instead of a check per cell; drivers
+    cannot bind pandas' NA or numpy scalars.
+    """
+    values = series.tolist()
+    # isna of the bare array: Series.isna would build a whole Series just to be read once.
+    for i in np.flatnonzero(pd.isna(series.to_numpy())):
+        values[i] = None
+    if series.dtype == object and any(issubclass(t, np.generic) for t in set(map(type, values))):
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    return values
+
+
+def records_to_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Row dicts (all with the same keys) as columns, for the few small inserts built that way."""
+    if not records:
+        return {}
+    return {name: [r[name] for r in records] for name in records[0]}
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Columns, *, on_conflict_do_nothing: Sequence[str] = ()
+) -> None:
+    """INSERT the rows (given column-wise) into ``table``, in their order.
+
+    ``on_conflict_do_nothing``: the unique key whose duplicates are skipped (``INSERT … ON
+    CONFLICT (key) DO NOTHING``): a concurrent run may have created the same identity.
+    """
+    names = list(columns)
+    if not names or not len(columns[names[0]]):
+        return
+    processed = _processed(conn, table, columns)
+    if conn.dialect.name == "postgresql":
+        if on_conflict_do_nothing:
+            _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
+        else:
+            _copy(conn, table, names, list(zip(*processed, strict=True)))
+        return
+    sql = _insert_sql(conn.dialect.name, table.name, tuple(names), tuple(on_conflict_do_nothing))
+    conn.exec_driver_sql(sql, list(zip(*processed, strict=True)))
+
+
+def insert_new(
+    conn: Connection,
+    table: Table,
+    columns: Columns,
+    *,
+    on_conflict_do_nothing: Sequence[str],
+    returning: Sequence[str],
+) -> Sequence[Sequence[Any]]:
+    """``insert_rows`` with ON CONFLICT DO NOTHING, and the ``returning`` columns of the rows
+    it inserted where the database hands them back with the insert itself (PostgreSQL).
+
+    On SQLite nothing is returned: executemany cannot return rows, and it plus one look-up
+    measured faster than one long INSERT … RETURNING parsed anew for every file. Callers look
+    up whatever was not returned.
+    """
+    names = list(columns)
+    if conn.dialect.name != "postgresql" or not names or not len(columns[names[0]]):
+        insert_rows(conn, table, columns, on_conflict_do_nothing=on_conflict_do_nothing)
+        return []
+    processed = _processed(conn, table, columns)
+    return _insert_unnest(conn, table, names, processed, on_conflict_do_nothing, returning)
+
+
+# Keys looked up per SQLite statement: far below its parameter limit (32,766).
+_LOOKUP_CHUNK = 500
+
+
+def lookup_ids(
+    conn: Connection,
+    table: Table,
+    id_column: str,
+    key_columns: Sequence[str],
+    keys: Sequence[tuple[Any, ...]],
+) -> dict[tuple[Any, ...], int]:
+    """``{key: id}`` of the rows of ``table`` whose ``key_columns`` equal one of ``keys``.
+
+    The keys are joined with the table, so the database seeks each one in the unique index
+    and only these rows come back.
+    """
+    out: dict[tuple[Any, ...], int] = {}
+    if not keys:
+        return out
+    for sql, params in _lookup_statements(conn, table, id_column, key_columns, keys):
+        for row_id, *key in conn.exec_driver_sql(sql, params).fetchall():
+            out[tuple(key)] = int(row_id)
+    return out
+
+
+def _lookup_statements(
+    conn: Connection,
+    table: Table,
+    id_column: str,
+    key_columns: Sequence[str],
+    keys: Sequence[tuple[Any, ...]],
+) -> list[tuple[str, tuple[Any, ...]]]:
+    picked = f"t.{id_column}, {', '.join(f't.{name}' for name in key_columns)}"
+    if conn.dialect.name == "postgresql":
+        # unnest(arrays): one short statement whatever the number of keys (psycopg would
+        # parse a long text of placeholders anew for every file).
+        arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in key_columns)
+        on = " AND ".join(f"t.{name} = v.{name}" for name in key_columns)
+        sql = (
+            f"SELECT {picked} FROM unnest({arrays}) AS v({', '.join(key_columns)})"  # noqa: S608
+            f" JOIN {table.name} t ON {on}"
+        )
+        return [(sql, tuple(list(column) for column in zip(*keys, strict=True)))]
+    # SQLite: a VALUES list (its columns are column1, column2, …). A join, because SQLite does
+    # not use the index for ``(a, b) IN (VALUES …)``.
+    on = " AND ".join(f"t.{name} = v.column{i + 1}" for i, name in enumerate(key_columns))
+    statements = []
+    for chunk in chunks(keys, _LOOKUP_CHUNK):
+        values = values_list(conn, len(chunk), len(key_columns))
+        sql = f"SELECT {picked} FROM (VALUES {values}) AS v JOIN {table.name} t ON {on}"  # noqa: S608
+        statements.append((sql, tuple(part for key in chunk for part in key)))
+    return statements
+
+
+def _pg_array_type(conn: Connection, table: Table, name: str) -> str:
+    # text[] for every string column: an explicit cast to varchar(n) would silently truncate,
+    # while the assignment to the column still rejects a value that is too long.
+    column_type = table.c[name].type
+    if isinstance(column_type, String):
+        return "text[]"
+    return f"{column_type.compile(dialect=conn.dialect)}[]"
+
+
+def _insert_unnest(
+    conn: Connection,
+    table: Table,
+    names: list[str],
+    columns: list[Sequence[Any]],
+    conflict: Sequence[str],
+    returning: Sequence[str] = (),
+) -> Sequence[Sequence[Any]]:
+    """PostgreSQL INSERT … SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING:
+    one statement for all rows, in their order (executemany would run one INSERT per row)."""
+    arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in names)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+        f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    )
+    if not returning:
+        conn.exec_driver_sql(sql, tuple(list(values) for values in columns))
+        return []
+    sql += f" RETURNING {', '.join(returning)}"
+    return conn.exec_driver_sql(sql, tuple(list(values) for values in columns)).fetchall()
+
+
+def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Sequence[Any]]:
+    """Rows of a query written with ``placeholders`` (one fetchall, not a fetch per row)."""
+    return conn.exec_driver_sql(sql, tuple(params)).fetchall()
+
+
+def placeholders(conn: Connection, count: int) -> str:
+    """``count`` positional parameter markers for this driver: "?, ?" (SQLite), "%s, %s"."""
+    return ", ".join([_marker(conn)] * count)
+
+
+def values_list(conn: Connection, rows: int, width: int) -> str:
+    """``(?, ?), (?, ?)``: ``rows`` row values of ``width`` markers, for ``(a, b) IN (VALUES …)``."""
+    row = f"({placeholders(conn, width)})"
+    return ", ".join([row] * rows)
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    """``items`` in slices of at most ``size`` (one statement per slice)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marker(conn: Connection) -> str:
+    return "%s" if conn.dialect.name == "postgresql" else "?"
+
+
+def _processed(conn: Connection, table: Table, columns: Columns) -> list[Sequence[Any]]:
+    out: list[Sequence[Any]] = []
+    for name, values in columns.items():
+        process = _bind_processor(conn, table, name)
+        out.append(values if process is None else [process(v) for v in values])
+    return out
+
+
+def _bind_processor(conn: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
+    return _dialect_bind_processor(conn.dialect, table, name)
+
+
+@lru_cache(maxsize=256)
+def _dialect_bind_processor(dialect: Any, table: Table, name: str) -> Callable[[Any], Any] | None:
+    # What SQLAlchemy applies to a bound value of this column on this dialect (None: nothing);
+    # asked once per column, not for every file.
+    column_type = table.c[name].type
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(dialect: str, table: str, names: tuple[str, ...], conflict: tuple[str, ...]) -> str:
+    # Identifiers come from our table metadata, never from data; values are parameters.
+    marks = ", ".join(["%s" if dialect == "postgresql" else "?"] * len(names))
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+    if conflict:
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    return sql
+
+
+def _copy(conn: Connection, table: Table, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """COPY on the same DBAPI connection, so in the same transaction: a failure later in the
+    file rolls these rows back too. Many times faster than INSERTs for a file's facts."""
+    from psycopg import Error as PsycopgError
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except PsycopgError as error:
+        # Raised as SQLAlchemy raises everything else, so the caller's handling (a duplicate,
+        # an outage worth a retry) does not depend on which statement hit it.
+        raise sa_exc.DBAPIError.instance(f"COPY {table.name}", None, error, PsycopgError) from error

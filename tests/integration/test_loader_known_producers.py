@@ -1,0 +1,188 @@
+"""The loader's per-process cache of known producers never misses, nor invents, a candidate.
+
+Each process keeps a block's producers parsed between files and asks the database only for
+what is new. These tests write producers behind its back, through another connection (as a
+concurrent run in another process would), and check the review queue is what reading the
+whole block every time would give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from ocop_etl.load import loader
+from ocop_etl.load.known_producers import known_producers
+from ocop_etl.transforms.producers import parse_producer
+from tests.integration.helpers import count, rows, run_files, warehouse
+from tests.unit.extract.builders import Sheet, write_xlsx
+
+pytestmark = pytest.mark.integration
+
+HEADER = ["STT", "Tên sản phẩm", "Chủ thể", "Xã", "Huyện", "Số điểm", "Hạng sao",
+          "Số quyết định", "Ngày quyết định"]  # fmt: skip
+
+
+def _report(path: Path, year: int, producers: list[str], *, commune: str = "xã Quế Xuân 1") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    products = [
+        [f"Sản phẩm {year} số {i}", name, commune, "H. Quế Sơn", "70", "4 sao", "1/QĐ-UBND",
+         f"20/11/{year}"]
+        for i, name in enumerate(producers)
+    ]  # fmt: skip
+    return write_xlsx(path, [Sheet("DS", [
+        ["UBND TỈNH QUẢNG NAM"],
+        [f"DANH SÁCH SẢN PHẨM OCOP NĂM {year}"],
+        [],
+        HEADER,
+        *[[i + 1, *p] for i, p in enumerate(products)],
+    ])])  # fmt: skip
+
+
+def _other_connection(url: str) -> Engine:
+    # Not get_engine(url): a separate engine, like another process writing the warehouse.
+    return create_engine(url)
+
+
+def _add_producer(engine: Engine, name: str, *, block: str, producer_id: int | None = None) -> int:
+    parsed = parse_producer(name)
+    values = {
+        "block_key": block,
+        "key_exact": parsed.key_exact,
+        "key_loose": parsed.key_loose,
+        "display_name": parsed.display,
+        "producer_type": parsed.producer_type,
+    }
+    if producer_id is not None:
+        values["producer_id"] = producer_id
+    names = ", ".join(values)
+    marks = ", ".join(f":{k}" for k in values)
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO dim_producer ({names}) VALUES ({marks})"), values)
+        return int(
+            conn.execute(
+                text(
+                    "SELECT producer_id FROM dim_producer WHERE block_key = :b AND key_exact = :k"
+                ),
+                {"b": block, "k": parsed.key_exact},
+            ).scalar_one()
+        )
+
+
+def _block_of_quang_nam(engine: Engine) -> str:
+    found = rows(
+        engine, "SELECT DISTINCT block_key FROM dim_producer WHERE first_file_id IS NOT NULL"
+    )
+    assert len(found) == 1
+    return str(found[0]["block_key"])
+
+
+def _review_pairs(engine: Engine) -> set[tuple[str, str]]:
+    return {
+        (str(r["new"]), str(r["existing"]))
+        for r in rows(
+            engine,
+            "SELECT p.display_name AS new, c.display_name AS existing "
+            "FROM review_producer_match r "
+            "JOIN dim_producer p ON p.producer_id = r.producer_id "
+            "JOIN dim_producer c ON c.producer_id = r.candidate_producer_id",
+        )
+    }
+
+
+def test_producers_another_process_added_since_the_last_file_are_candidates(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    first = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
+    again = _report(tmp_path / "in" / "a_2022.xlsx", 2022, ["HTX Nông nghiệp Quế Xuân 1"])
+    run_files(warehouse_url, [first, again], tmp_path)  # this process now knows the block
+    engine = warehouse(warehouse_url)
+    other = _other_connection(warehouse_url)
+    _add_producer(other, "HTX Mây tre Bao La", block=_block_of_quang_nam(engine))
+    other.dispose()
+
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+
+    assert outcome.status == "loaded"
+    assert ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La") in _review_pairs(engine)
+
+
+def test_a_producer_committed_late_with_a_lower_id_is_still_a_candidate(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # On PostgreSQL an id is taken at INSERT, not at COMMIT: a concurrent run can commit
+    # producer g after this process has seen ids above g. Reproduced by filling a gap.
+    engine = warehouse(warehouse_url)
+    other = _other_connection(warehouse_url)
+    gap = _add_producer(other, "placeholder", block="zz")
+    first = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
+    again = _report(tmp_path / "in" / "a_2022.xlsx", 2022, ["HTX Nông nghiệp Quế Xuân 1"])
+    # The second file's refresh sees the first file's producer: ids above the gap.
+    run_files(warehouse_url, [first, again], tmp_path)
+    block = _block_of_quang_nam(engine)
+    with other.begin() as conn:
+        conn.execute(text("DELETE FROM dim_producer WHERE producer_id = :g"), {"g": gap})
+    assert _add_producer(other, "HTX Mây tre Bao La", block=block, producer_id=gap) == gap
+    other.dispose()
+
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+
+    assert outcome.status == "loaded"
+    assert ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La") in _review_pairs(engine)
+
+
+def test_a_rolled_back_file_leaves_no_producer_behind_in_the_cache(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warm = _report(tmp_path / "in" / "a_2019.xlsx", 2019, ["HTX Nông nghiệp Quế Xuân 1"])
+    run_files(warehouse_url, [warm], tmp_path)
+    # The unknown commune gives the file an issue, so the failing step below is reached
+    # after its producers were inserted.
+    failing = _report(
+        tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Mây tre Bao La"], commune="xã Không Tồn Tại"
+    )
+
+    def explode(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("disk full while writing issues")
+
+    monkeypatch.setattr(loader, "issue_rows", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_files(warehouse_url, [failing], tmp_path)
+    monkeypatch.undo()
+    engine = warehouse(warehouse_url)
+    assert count(engine, "dim_producer") == 1
+
+    # A near match of the rolled-back producer: nothing to propose (and no dangling id).
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+
+    assert outcome.status == "loaded"
+    assert _review_pairs(engine) == set()
+
+
+def test_review_queue_equals_reading_the_whole_block_every_time(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # The same files, once through this process's warm cache and once each from a cold
+    # start (cache emptied before every file): the same review queue.
+    names = [
+        ["HTX Nông nghiệp Quế Xuân 1", "Công ty TNHH Thành Đạt", "HTX Mây tre Bao La"],
+        ["Hợp tác xã DV NN Quế Xuân 1", "Công ty CP Thành Đạt", "HTX Mây tre đan Bao La"],
+        ["HTX DV Quế Xuân 1", "Cty TNHH Thành Đạt Phát", "HTX SX Mây tre đan Bao La"],
+    ]
+    paths = [
+        _report(tmp_path / "in" / f"a_{2020 + i}.xlsx", 2020 + i, n) for i, n in enumerate(names)
+    ]
+    run_files(warehouse_url, paths, tmp_path / "warm")
+    warm = _review_pairs(warehouse(warehouse_url))
+    assert warm  # the workload does produce candidates
+
+    cold_url = f"sqlite:///{tmp_path / 'cold.db'}"
+    for path in paths:
+        known_producers(warehouse(cold_url)).clear()
+        run_files(cold_url, [path], tmp_path / "cold")
+    assert _review_pairs(warehouse(cold_url)) == warm
