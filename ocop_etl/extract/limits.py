@@ -118,28 +118,61 @@ _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _LOCAL_MAGIC = 0x04034B50
 _CHUNK = 1 << 20
 
-# A valued cell's start tag (self-closing ``<c r="A5" s="1"/>`` is formatting only; no
-# attribute of <c> contains '/'), and a row's reference. The namespace prefix of the part
-# (usually none) is read from its root element: an optional-prefix group costs 2× the time.
-_CELL = rb"<%sc\b([^>/]*)>"
-_ROW = rb'<%srow\b[^>]*\br="([0-9]{1,7})"'
+# Start tags are read the way calamine's XML parser reads them, because what it accepts is
+# what it allocates for. Checked against calamine: attributes are name="value" or
+# name='value', with or without spaces around '=' and between attributes; a quoted value may
+# hold anything but its quote, '/', '>' and '<' included; references may be lower case.
+# Reading a tag as "everything up to '>' without '/'" let a cell hide behind x="/" (or
+# r='…', r = "…", r="xfd1…") and then made calamine allocate a 17-billion-cell grid, which
+# aborts the process. Every quantifier is possessive and '<' cannot start an attribute name,
+# so a match attempt never backtracks and stops at the first byte that is not part of a tag:
+# the scan stays linear whatever the part holds (an unclosed "<c <c <c …" was quadratic).
+# Accepting more than calamine does only over-counts, which is the safe side.
+_OTHER_ATTR = rb"""[^\s=/>"'<]++\s*+=\s*+(?:"[^"]*+"|'[^']*+')"""
+# A valued cell's start tag; groups: its reference ("…" or '…') and t="s" ("…" or '…'). A
+# self-closing ``<c r="A5" s="1"/>`` is formatting only: calamine allocates nothing for it.
+_CELL = (
+    rb"""<%(p)sc\b(?:\s*+(?:r\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')"""
+    rb"""|t\s*+=\s*+(?:"(s)"|'(s)')|""" + _OTHER_ATTR + rb"""))*+\s*+>"""
+)
+_ROW = (
+    rb"""<%(p)srow\b(?:\s*+(?:r\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')|"""
+    + _OTHER_ATTR
+    + rb"""))*+\s*+/?>"""
+)
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
-# A sheet holds thousands of cells, so they are not measured one by one in Python: the start
-# tags' attributes are joined with '>' (which no attribute text contains) and each measure is
-# one C-level ``findall`` over that. A match cannot cross a '>', and it consumes the rest of
-# its tag, so each finds at most one hit per cell: the *first* valid reference, as a search
-# within the cell's own attributes would. The patterns start with their literal (the regex
-# engine then skips ahead to it) and check the word boundary before it with a look-behind.
-# Two passes (columns, rows) cost less than one returning (column, row) pairs to split.
-_ATTR_COLUMN = re.compile(rb'r="(?<!\wr=")([A-Z]{1,3})[0-9]{1,7}"[^>]*>')
-_ATTR_ROW = re.compile(rb'r="(?<!\wr=")[A-Z]{1,3}([0-9]{1,7})"[^>]*>')
-_ATTR_SHARED = re.compile(rb't="s"(?<!\wt="s")[^>]*>')
+# The longest prefix of a chunk made of whole tokens: text, comments, CDATA and complete
+# tags (quotes respected). What follows it is a tag cut by the chunk boundary (or broken
+# XML): it is carried into the next chunk, never scanned in two halves.
+_WHOLE_TOKENS = re.compile(
+    rb"""(?:[^<]++|<!--(?:[^-]++|-(?!->))*+-->|<!\[CDATA\[(?:[^\]]++|\](?!\]>))*+\]\]>"""
+    rb"""|<(?:[^"'<>]++|"[^"]*+"|'[^']*+')*+>)*+"""
+)
+MAX_TAG_BYTES = _CHUNK  # no real start tag, comment or CDATA section comes near 1 MB
+# A sheet holds thousands of cells, so they are not measured one by one in Python: the
+# references found are joined and their column letters and row numbers read with one
+# C-level ``findall`` each. A run of more than 3 letters or 7 digits is beyond any limit.
+_LETTERS = re.compile(rb"[A-Z]+")
+_DIGITS = re.compile(rb"[0-9]+")
+_BEYOND = 10**9
+
 
 def _column_number(letters: bytes) -> int:
+    if len(letters) > 3:
+        return _BEYOND
     n = 0
     for ch in letters:
         n = n * 26 + (ch - 64)
     return n
+
+
+def _row_number(digits: bytes) -> int:
+    # int() of a huge digit run would raise (and cost); it is over every limit anyway.
+    return _BEYOND if len(digits) > 7 else int(digits)
+
+
+def _present(values: tuple[bytes, ...]) -> int:
+    return len(values) - values.count(b"")
 
 
 @dataclass
@@ -154,28 +187,34 @@ class _SheetExtent:
     patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
 
     def feed(self, text: bytes) -> None:
+        """Measure ``text``: whole tags only (``scan_part`` cuts chunks between tokens)."""
         if self.patterns is None:
             root = _ROOT.search(text)
             prefix = re.escape(root.group(1)) if root and root.group(1) else b""
-            self.patterns = (re.compile(_CELL % prefix), re.compile(_ROW % prefix))
+            self.patterns = (
+                re.compile(_CELL % {b"p": prefix}),
+                re.compile(_ROW % {b"p": prefix}),
+            )
         cell, row = self.patterns
-        attrs = cell.findall(text)
-        if attrs:
-            self._feed_cells(b">".join(attrs) + b">", len(attrs))
+        found = cell.findall(text)  # per valued cell: (r"…", r'…', t"s", t's'), b"" if absent
+        if found:
+            ref_dq, ref_sq, shared_dq, shared_sq = zip(*found, strict=True)
+            refs = b" ".join((*ref_dq, *ref_sq)).upper()
+            self.cells += len(found)
+            self.cells_without_ref += len(found) - _present(ref_dq) - _present(ref_sq)
+            self.shared_refs += _present(shared_dq) + _present(shared_sq)
+            # Cells repeat their column letters and rows: convert each distinct one once.
+            columns = set(_LETTERS.findall(refs))
+            if columns:
+                self.max_col = max(self.max_col, *map(_column_number, columns))
+            rows = set(_DIGITS.findall(refs))
+            if rows:
+                self.max_row = max(self.max_row, *map(_row_number, rows))
         row_tags = row.findall(text)
         if row_tags:
-            self.max_row_tag = max(self.max_row_tag, *map(int, set(row_tags)))
-
-    def _feed_cells(self, attrs: bytes, cells: int) -> None:
-        """``attrs``: the attributes of ``cells`` cell start tags, each followed by '>'."""
-        columns = _ATTR_COLUMN.findall(attrs)  # column letters, one per cell with a reference
-        self.cells += cells
-        self.cells_without_ref += cells - len(columns)
-        if columns:
-            # Cells repeat their column letters and rows: convert each distinct one once.
-            self.max_col = max(self.max_col, *map(_column_number, set(columns)))
-            self.max_row = max(self.max_row, *map(int, set(_ATTR_ROW.findall(attrs))))
-        self.shared_refs += len(_ATTR_SHARED.findall(attrs))
+            numbers = set(_DIGITS.findall(b" ".join(r for pair in row_tags for r in pair)))
+            if numbers:
+                self.max_row_tag = max(self.max_row_tag, *map(_row_number, numbers))
 
     def grid(self) -> tuple[int, int]:
         if not self.cells_without_ref:
@@ -183,6 +222,31 @@ class _SheetExtent:
         # Cells without a reference are placed one after another in their row: the row tag
         # gives the row, and a row cannot hold more such cells than the sheet has.
         return max(self.max_row, self.max_row_tag), max(self.max_col, self.cells_without_ref)
+
+
+def scan_part(chunks: Iterator[bytes], name: str) -> _SheetExtent:
+    """The extent of one sheet part, fed chunk by chunk, each cut after its last whole token.
+
+    A part that fits in one chunk (almost every report) is scanned in one piece.
+    """
+    extent = _SheetExtent()
+    tail = b""
+    pending = next(chunks, None)
+    while pending is not None:
+        text = tail + pending
+        pending = next(chunks, None)
+        if pending is None:  # the last chunk: nothing can follow a cut tag
+            extent.feed(text)
+            break
+        match = _WHOLE_TOKENS.match(text)
+        cut = match.end() if match else 0
+        extent.feed(text[:cut])
+        tail = text[cut:]
+        if len(tail) > MAX_TAG_BYTES:
+            raise FileRejected(
+                "file.unreadable", detail=f"{name}: broken XML (a tag longer than 1 MB)"
+            )
+    return extent
 
 
 def _member_chunks(data: bytes, info: zipfile.ZipInfo, budget: int) -> Iterator[bytes]:
@@ -320,14 +384,7 @@ def check_package(data: bytes, limits: ReadLimits) -> None:
             for _ in chunks:  # anything after the root element still counts
                 pass
         elif info in sheets:
-            extent = _SheetExtent()
-            tail = b""
-            for chunk in chunks:
-                # Tags may straddle chunks: scan up to the last '>' and keep the rest.
-                text = tail + chunk
-                cut = text.rfind(b">") + 1
-                extent.feed(text[:cut])
-                tail = text[cut:][-65536:]  # a start tag is never this long
+            extent = scan_part(chunks, info.filename)
             _check_extent(info, extent, limits)
             shared_refs += extent.shared_refs
         else:

@@ -102,6 +102,17 @@ def _sparse(path: Path) -> Path:
     return hf.write_xlsx(path, [("DS", body)])
 
 
+def _hidden_sparse(path: Path) -> Path:
+    # A '/' inside a quoted value (x="/") is not a self-closing tag: calamine reads the cell.
+    cell = '<c r="XFD1048576" x="/" t="inlineStr"><is><t>x</t></is></c>'
+    return hf.write_xlsx(path, [("DS", hf.table() + f'<row r="1048576">{cell}</row>')])
+
+
+def _unclosed_tags(path: Path) -> Path:
+    # 350,000 cell tags that never close: 1 MB of sheet XML in a 3 KB file.
+    return hf.write_xlsx(path, [("DS", hf.table() + '<row r="9">' + "<c " * 350_000 + "/></row>")])
+
+
 # case → (what it is, how it is built, expected outcome code or "read", the limit at play)
 CASES: dict[str, tuple[str, Callable[[Path, Path], Path], str, str]] = {
     "truncated": ("truncated workbook (first half of a real report)", _truncated,
@@ -141,6 +152,12 @@ CASES: dict[str, tuple[str, Callable[[Path, Path], Path], str, str]] = {
     "sparse_grid": ("two cells, A1 and XFD1048576 (17 billion-cell grid)",
                     lambda p, s: _sparse(p), "file.sheet_too_big",
                     f"≤ {LIMITS.max_sheet_cells:,} cells per sheet"),
+    "hidden_sparse_grid": ('a cell at XFD1048576 written with x="/" in its tag',
+                           lambda p, s: _hidden_sparse(p), "file.sheet_too_big",
+                           "tags read as calamine reads them"),
+    "unclosed_tags": ("350,000 cell tags that never close (1 MB of sheet XML)",
+                      lambda p, s: _unclosed_tags(p), "file.unreadable",
+                      "linear scan (possessive patterns)"),
 }
 
 
