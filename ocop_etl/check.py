@@ -8,7 +8,6 @@ all go through here.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from ocop_etl.issues import Issue
 from ocop_etl.load.loader import Submission
 from ocop_etl.reference.admin_units import AdminResolver
 from ocop_etl.schemas import columns as c
-from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
+from ocop_etl.schemas.recognition import ValidationResult, find_issues, validate_recognitions
 from ocop_etl.transforms.normalize import ReportContext, to_canonical
 
 
@@ -141,43 +140,31 @@ def validate_many(frames: Sequence[pd.DataFrame]) -> list[ValidationResult]:
     """``validate_recognitions`` of each frame, with ONE pandera call for all of them.
 
     pandera costs ~7 ms per call whatever the row count, so a batch of files is validated as
-    one concatenated frame and the outcome split back: each file gets exactly the valid rows,
-    rejected rows and issues it would get alone. Rules that compare rows ("duplicate in the
-    file") must not see a neighbour's rows, so the producer key and the file name are tagged
+    one concatenated frame and the outcome split back by row position: each file gets exactly
+    the valid rows, rejected rows and issues it would get alone. Rules that compare rows
+    ("duplicate in the file") must not see a neighbour's rows, so the producer key is tagged
     with the file's position during the call. If the batch cannot be validated as a whole
     (a normalizer bug in one file), each file is validated alone, so only that file fails.
     """
     if len(frames) <= 1:
         return [validate_recognitions(f) for f in frames]
-    parts = []
-    for i, frame in enumerate(frames):
-        part = frame.reset_index(drop=True)
-        tag = f"{i}{_TAG}"
-        part = part.assign(
-            **{
-                c.SOURCE_FILE: tag + part[c.SOURCE_FILE].astype(str),
-                c.PRODUCER_KEY: tag + part[c.PRODUCER_KEY].fillna("").astype(str),
-            }
-        )
-        parts.append(part)
+    own = [frame.reset_index(drop=True) for frame in frames]
     try:
-        whole = validate_recognitions(pd.concat(parts, ignore_index=True))
+        findings = find_issues(_one_frame(own))
     except Exception:  # noqa: BLE001 - isolate the file that breaks validation
         return [validate_recognitions(f) for f in frames]
-    rejected_at = whole.rejected.index.to_numpy()
-    issues_of: list[list[Issue]] = [[] for _ in frames]
-    for issue in whole.issues:
-        number, _, name = issue.source_file.partition(_TAG)
-        issues_of[int(number)].append(dataclasses.replace(issue, source_file=name))
-    results = []
-    start = 0
-    for i, frame in enumerate(frames):
-        own = frame.reset_index(drop=True)
-        stop = start + len(own)
-        mask = own.index.isin(rejected_at[(rejected_at >= start) & (rejected_at < stop)] - start)
-        results.append(ValidationResult(valid=own[~mask], rejected=own[mask], issues=issues_of[i]))
-        start = stop
-    return results
+    return findings.split(own)
+
+
+def _one_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files one after another (index 0..n-1), each file's producer keys tagged apart."""
+    whole = pd.concat(frames, ignore_index=True)
+    tags = [f"{i}{_TAG}" for i, frame in enumerate(frames) for _ in range(len(frame))]
+    keys = whole[c.PRODUCER_KEY].fillna("").astype(str).tolist()
+    whole[c.PRODUCER_KEY] = pd.Series(
+        [tag + key for tag, key in zip(tags, keys, strict=True)], index=whole.index, dtype=str
+    )
+    return whole
 
 
 def header_cells(report: ExtractedReport) -> dict[tuple[str, str], str]:
