@@ -8,8 +8,10 @@ all go through here.
 
 from __future__ import annotations
 
-import dataclasses
+import csv
 import hashlib
+import io
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from ocop_etl.issues import Issue
 from ocop_etl.load.loader import Submission
 from ocop_etl.reference.admin_units import AdminResolver
 from ocop_etl.schemas import columns as c
-from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
+from ocop_etl.schemas.recognition import ValidationResult, find_issues, validate_recognitions
 from ocop_etl.transforms.normalize import ReportContext, to_canonical
 
 
@@ -49,10 +51,50 @@ class CheckedFile:
 
 
 def content_hash(rows: pd.DataFrame) -> str:
-    """Hash of what the file *says* (not its bytes): a file re-saved in Excel hashes the same."""
-    body = rows.drop(columns=[c.SOURCE_FILE], errors="ignore")
-    body = body.reindex(sorted(body.columns), axis=1)
-    return hashlib.sha256(body.to_csv(index=False).encode("utf-8")).hexdigest()
+    """Hash of what the file *says* (not its bytes): a file re-saved in Excel hashes the same.
+
+    It is the SHA-256 of ``to_csv(index=False)`` of the rows without the file name, columns in
+    name order. The ledger compares it with the hashes of files loaded long ago, so that text
+    must never change; ``_csv_text`` writes it without ``to_csv`` for the frames ``read_report``
+    builds.
+    """
+    text = _csv_text(rows)
+    if text is None:
+        body = rows.drop(columns=[c.SOURCE_FILE], errors="ignore")
+        body = body.reindex(sorted(body.columns), axis=1)
+        text = body.to_csv(index=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _csv_text(rows: pd.DataFrame) -> str | None:
+    """Exactly what ``to_csv(index=False)`` writes for the hashed columns, or None when the
+    frame is not one ``read_report`` builds (text-or-None cells, int64 row numbers).
+
+    ``to_csv`` feeds the stdlib csv writer (its defaults, ``os.linesep``) with each cell as it
+    is, missing cells as ""; doing just that skips its per-call set-up, which is most of its
+    time on a few hundred rows. Any other dtype (floats, dates…) has formatting rules of its
+    own in ``to_csv``: those frames go through ``to_csv`` itself.
+    """
+    names = [name for name in rows.columns if name != c.SOURCE_FILE]
+    if not names or len(set(names)) < len(names) or not all(isinstance(n, str) for n in names):
+        return None
+    names.sort()
+    cells = []
+    for name in names:
+        column = rows[name]
+        if column.dtype == object:
+            values = column.to_numpy(copy=True)
+            values[pd.isna(values)] = ""  # to_csv's na_rep
+        elif column.dtype == "int64":
+            values = column.to_numpy()
+        else:
+            return None
+        cells.append(values.tolist())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=os.linesep)
+    writer.writerow(names)
+    writer.writerows(zip(*cells, strict=True))
+    return out.getvalue()
 
 
 def _unanimous(values: pd.Series) -> Any:
@@ -141,43 +183,32 @@ def validate_many(frames: Sequence[pd.DataFrame]) -> list[ValidationResult]:
     """``validate_recognitions`` of each frame, with ONE pandera call for all of them.
 
     pandera costs ~7 ms per call whatever the row count, so a batch of files is validated as
-    one concatenated frame and the outcome split back: each file gets exactly the valid rows,
-    rejected rows and issues it would get alone. Rules that compare rows ("duplicate in the
-    file") must not see a neighbour's rows, so the producer key and the file name are tagged
+    one concatenated frame and the outcome split back by row position: each file gets exactly
+    the valid rows, rejected rows and issues it would get alone. Rules that compare rows
+    ("duplicate in the file") must not see a neighbour's rows, so the producer key is tagged
     with the file's position during the call. If the batch cannot be validated as a whole
-    (a normalizer bug in one file), each file is validated alone, so only that file fails.
+    (a normalizer bug in one file), each file is validated alone: the error raised is then that
+    file's own.
     """
     if len(frames) <= 1:
         return [validate_recognitions(f) for f in frames]
-    parts = []
-    for i, frame in enumerate(frames):
-        part = frame.reset_index(drop=True)
-        tag = f"{i}{_TAG}"
-        part = part.assign(
-            **{
-                c.SOURCE_FILE: tag + part[c.SOURCE_FILE].astype(str),
-                c.PRODUCER_KEY: tag + part[c.PRODUCER_KEY].fillna("").astype(str),
-            }
-        )
-        parts.append(part)
+    own = [frame.reset_index(drop=True) for frame in frames]
     try:
-        whole = validate_recognitions(pd.concat(parts, ignore_index=True))
+        findings = find_issues(_one_frame(own))
     except Exception:  # noqa: BLE001 - isolate the file that breaks validation
         return [validate_recognitions(f) for f in frames]
-    rejected_at = whole.rejected.index.to_numpy()
-    issues_of: list[list[Issue]] = [[] for _ in frames]
-    for issue in whole.issues:
-        number, _, name = issue.source_file.partition(_TAG)
-        issues_of[int(number)].append(dataclasses.replace(issue, source_file=name))
-    results = []
-    start = 0
-    for i, frame in enumerate(frames):
-        own = frame.reset_index(drop=True)
-        stop = start + len(own)
-        mask = own.index.isin(rejected_at[(rejected_at >= start) & (rejected_at < stop)] - start)
-        results.append(ValidationResult(valid=own[~mask], rejected=own[mask], issues=issues_of[i]))
-        start = stop
-    return results
+    return findings.split(own)
+
+
+def _one_frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The files one after another (index 0..n-1), each file's producer keys tagged apart."""
+    whole = pd.concat(frames, ignore_index=True)
+    tags = [f"{i}{_TAG}" for i, frame in enumerate(frames) for _ in range(len(frame))]
+    keys = whole[c.PRODUCER_KEY].fillna("").astype(str).tolist()
+    whole[c.PRODUCER_KEY] = pd.Series(
+        [tag + key for tag, key in zip(tags, keys, strict=True)], index=whole.index, dtype=str
+    )
+    return whole
 
 
 def header_cells(report: ExtractedReport) -> dict[tuple[str, str], str]:

@@ -36,8 +36,10 @@ class IssueSpec:
         return self.en.format_map(_SafeDict(ctx))
 
     def format_vi(self, **ctx: object) -> str:
-        text = self.vi.format_map(_SafeDict(ctx))
-        return f"{text} {self.fix_vi}".strip()
+        return self._vi(_SafeDict(ctx))
+
+    def _vi(self, fields: _SafeDict) -> str:
+        return f"{self.vi.format_map(fields)} {self.fix_vi}".strip()
 
 
 def _spec(code: str, severity: Severity, en: str, vi: str, fix_vi: str = "") -> IssueSpec:
@@ -298,6 +300,9 @@ def make_issue(
     spec = CATALOGUE[code]
     text = None if value is None else str(value)
     ctx.setdefault("value", text)
+    # One mapping for both messages: validation makes an issue per failing row, and
+    # format_vi(**ctx) / format_en(**ctx) would copy the context twice each.
+    fields = _SafeDict(ctx)
     return Issue(
         code=code,
         severity=spec.severity,
@@ -306,8 +311,8 @@ def make_issue(
         source_row=source_row,
         column=column,
         value=text,
-        message_vi=spec.format_vi(**ctx),
-        message_en=spec.format_en(**ctx),
+        message_vi=spec._vi(fields),
+        message_en=spec.en.format_map(fields),
     )
 
 
