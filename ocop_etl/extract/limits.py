@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from defusedxml import DefusedXmlException
@@ -129,17 +130,14 @@ _CHUNK = 1 << 20
 # the scan stays linear whatever the part holds (an unclosed "<c <c <c …" was quadratic).
 # Accepting more than calamine does only over-counts, which is the safe side.
 _OTHER_ATTR = rb"""[^\s=/>"'<]++\s*+=\s*+(?:"[^"]*+"|'[^']*+')"""
-# A valued cell's start tag; groups: its reference ("…" or '…') and t="s" ("…" or '…'). A
-# self-closing ``<c r="A5" s="1"/>`` is formatting only: calamine allocates nothing for it.
+# A valued cell's start tag; groups: its reference and its t="s", each with its quotes
+# (which the letter and digit passes below skip). A self-closing ``<c r="A5" s="1"/>`` is
+# formatting only: calamine allocates nothing for it.
 _CELL = (
-    rb"""<%(p)sc\b(?:\s*+(?:r\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')"""
-    rb"""|t\s*+=\s*+(?:"(s)"|'(s)')|""" + _OTHER_ATTR + rb"""))*+\s*+>"""
+    rb"""<%(p)sc\b(?:\s*+(?:r\s*+=\s*+("[^"]*+"|'[^']*+')"""
+    rb"""|t\s*+=\s*+("s"|'s')|""" + _OTHER_ATTR + rb"""))*+\s*+>"""
 )
-_ROW = (
-    rb"""<%(p)srow\b(?:\s*+(?:r\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')|"""
-    + _OTHER_ATTR
-    + rb"""))*+\s*+/?>"""
-)
+_ROW = rb"""<%(p)srow\b(?:\s*+(?:r\s*+=\s*+("[^"]*+"|'[^']*+')|""" + _OTHER_ATTR + rb"""))*+\s*+/?>"""
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
 # The longest prefix of a chunk made of whole tokens: text, comments, CDATA and complete
 # tags (quotes respected). What follows it is a tag cut by the chunk boundary (or broken
@@ -171,8 +169,7 @@ def _row_number(digits: bytes) -> int:
     return _BEYOND if len(digits) > 7 else int(digits)
 
 
-def _present(values: tuple[bytes, ...]) -> int:
-    return len(values) - values.count(b"")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 @dataclass
@@ -196,25 +193,28 @@ class _SheetExtent:
                 re.compile(_ROW % {b"p": prefix}),
             )
         cell, row = self.patterns
-        found = cell.findall(text)  # per valued cell: (r"…", r'…', t"s", t's'), b"" if absent
+        found = cell.findall(text)  # per valued cell: (its r="…", its t="s"), b"" if absent
         if found:
-            ref_dq, ref_sq, shared_dq, shared_sq = zip(*found, strict=True)
-            refs = b" ".join((*ref_dq, *ref_sq)).upper()
+            refs = list(map(_FIRST, found))
+            shared = list(map(_SECOND, found))
             self.cells += len(found)
-            self.cells_without_ref += len(found) - _present(ref_dq) - _present(ref_sq)
-            self.shared_refs += _present(shared_dq) + _present(shared_sq)
-            # Cells repeat their column letters and rows: convert each distinct one once.
-            columns = set(_LETTERS.findall(refs))
-            if columns:
-                self.max_col = max(self.max_col, *map(_column_number, columns))
-            rows = set(_DIGITS.findall(refs))
-            if rows:
-                self.max_row = max(self.max_row, *map(_row_number, rows))
-        row_tags = row.findall(text)
-        if row_tags:
-            numbers = set(_DIGITS.findall(b" ".join(r for pair in row_tags for r in pair)))
+            self.cells_without_ref += refs.count(b"")
+            self.shared_refs += len(shared) - shared.count(b"")
+            self._feed_refs(b" ".join(refs).upper())
+        row_refs = b" ".join(row.findall(text))
+        if row_refs:
+            numbers = set(_DIGITS.findall(row_refs))
             if numbers:
                 self.max_row_tag = max(self.max_row_tag, *map(_row_number, numbers))
+
+    def _feed_refs(self, refs: bytes) -> None:
+        # Cells repeat their column letters and rows: convert each distinct one once.
+        columns = set(_LETTERS.findall(refs))
+        if columns:
+            self.max_col = max(self.max_col, *map(_column_number, columns))
+        rows = set(_DIGITS.findall(refs))
+        if rows:
+            self.max_row = max(self.max_row, *map(_row_number, rows))
 
     def grid(self) -> tuple[int, int]:
         if not self.cells_without_ref:

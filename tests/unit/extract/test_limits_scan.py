@@ -26,16 +26,16 @@ def _reference_extent(text: bytes) -> tuple[int, int, int, int, int, int]:
     max_row = max_col = max_row_tag = cells = without_ref = shared = 0
     for m in re.finditer(limits._CELL % {b"p": prefix}, text):
         cells += 1
-        ref = (m.group(1) or m.group(2) or b"").upper()
-        if not ref:
+        ref = (m.group(1) or b"").upper()
+        if not m.group(1):
             without_ref += 1
         for letters in re.findall(rb"[A-Z]+", ref):
             max_col = max(max_col, limits._column_number(letters))
         for digits in re.findall(rb"[0-9]+", ref):
             max_row = max(max_row, limits._row_number(digits))
-        shared += bool(m.group(3) or m.group(4))
+        shared += bool(m.group(2))
     for m in re.finditer(limits._ROW % {b"p": prefix}, text):
-        for digits in re.findall(rb"[0-9]+", m.group(1) or m.group(2) or b""):
+        for digits in re.findall(rb"[0-9]+", m.group(1) or b""):
             max_row_tag = max(max_row_tag, limits._row_number(digits))
     return max_row, max_col, max_row_tag, cells, without_ref, shared
 
