@@ -148,7 +148,8 @@ def run_child(
 
 
 def run_all(args: argparse.Namespace) -> dict[str, Any]:
-    workloads = args.workloads or args.out / "workloads"
+    # Absolute: every measured run works in its own folder (benchmarks.child chdirs there).
+    workloads = (args.workloads or args.out / "workloads").resolve()
     spec = Workload(args.files, args.min_rows, args.max_rows, args.seed)
     t0 = time.perf_counter()
     inbox, rows = ensure_workload(spec, workloads)
@@ -309,6 +310,7 @@ def render(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    args.out = args.out.resolve()
     args.out.mkdir(parents=True, exist_ok=True)
     report = run_all(args)
     text = render(report)

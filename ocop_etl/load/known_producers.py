@@ -16,12 +16,17 @@ merely unlikely.
 The cache only ever holds committed producers: the loader refreshes it before the file
 inserts its own, and a database read sees other transactions' rows only once committed. A
 file that rolls back therefore leaves nothing behind here either.
+
+Memory stays bounded: only the ``MAX_BLOCKS`` most recently used blocks are kept (a run's
+files come province by province); a block needed again after eviction is read in full, like
+the first time.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +36,10 @@ from ocop_etl.load.bulk import fetch_all, placeholders
 from ocop_etl.transforms.producers import CandidateIndex, ProducerName, parse_producer
 
 # The SQL below is assembled only from parameter markers ("?" or "%s"); values are parameters.
+
+# Blocks kept per process: a worker loads a run's files a batch at a time, mostly from one or
+# two provinces; 16 blocks of a national backfill's largest provinces stay well under 100 MB.
+MAX_BLOCKS = 16
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class KnownProducers:
     """The producers of the blocks this process has loaded into, for one warehouse."""
 
     def __init__(self) -> None:
-        self._blocks: dict[str, Block] = {}
+        self._blocks: OrderedDict[str, Block] = OrderedDict()  # least recently used first
         # Task threads of one process share the cache. The lock is held only while reading
         # (never waiting on another transaction's locks: MVCC / WAL readers) or computing.
         self._lock = threading.Lock()
@@ -76,6 +85,10 @@ class KnownProducers:
         """The blocks, brought up to date with what is committed in the database."""
         with self._lock:
             found = {b: self._blocks.setdefault(b, Block()) for b in blocks}
+            for b in blocks:
+                self._blocks.move_to_end(b)
+            while len(self._blocks) > max(MAX_BLOCKS, len(blocks)):
+                self._blocks.popitem(last=False)
             since = min(block.last_id for block in found.values())
             for producer_id, block_key, key_exact, name in fetch_all(
                 conn,

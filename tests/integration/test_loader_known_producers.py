@@ -186,3 +186,31 @@ def test_review_queue_equals_reading_the_whole_block_every_time(
         known_producers(warehouse(cold_url)).clear()
         run_files(cold_url, [path], tmp_path / "cold")
     assert _review_pairs(warehouse(cold_url)) == warm
+
+
+def test_only_the_recently_used_blocks_are_kept_and_an_evicted_one_is_read_again(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocop_etl.load import known_producers as cache_module
+
+    monkeypatch.setattr(cache_module, "MAX_BLOCKS", 1)
+    first = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Mây tre Bao La"])
+    run_files(warehouse_url, [first], tmp_path)
+    engine = warehouse(warehouse_url)
+    block = _block_of_quang_nam(engine)
+    cache = known_producers(engine)
+    # Another province's file pushes Quảng Nam's block out of the one-block cache …
+    other = _other_connection(warehouse_url)
+    _add_producer(other, "HTX Chè Tân Cương", block="zz-other")
+    other.dispose()
+    with engine.connect() as conn:
+        cache.refresh(conn, ["zz-other"])
+        assert set(cache.refresh(conn, ["zz-other"])) == {"zz-other"}
+    assert block not in cache._blocks
+
+    # … and the next Quảng Nam file reads it again in full: its near match is still found.
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+    assert outcome.status == "loaded"
+    assert ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La") in _review_pairs(engine)
+    assert list(cache._blocks) == [block]
