@@ -38,6 +38,7 @@ from ocop_etl.load import ledger
 from ocop_etl.load.ledger import FileFacts, FileOutcome
 from ocop_etl.load.loader import LoadResult, load_file
 from ocop_etl.schemas import columns as c
+from ocop_etl.schemas.recognition import ValidationResult, validate_recognitions
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,7 @@ def _process(paths: list[Path], options: RunOptions, *, isolate: bool) -> list[F
                 pending[i] = done_or_pending
             else:
                 done[i] = done_or_pending
-        order = sorted(pending)
-        results = validate_many([pending[i].read.canonical for i in order])
+        order, results = _validate(pending, options, done, isolate=isolate)
         for i, result in zip(order, results, strict=True):
             p = pending[i]
             try:
@@ -182,6 +182,33 @@ def _process(paths: list[Path], options: RunOptions, *, isolate: bool) -> list[F
             f"{' …' if len(paths) > 3 else ''}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
         ) from exc
     return [done[i] for i in range(len(paths))]
+
+
+def _validate(
+    pending: dict[int, _Pending],
+    options: RunOptions,
+    done: dict[int, FileOutcome],
+    *,
+    isolate: bool,
+) -> tuple[list[int], list[ValidationResult]]:
+    """One pandera call for the batch; if the batch cannot be validated (a normalizer bug in
+    one file), each file alone, and only the file that breaks is recorded 'failed'."""
+    order = sorted(pending)
+    try:
+        return order, validate_many([pending[i].read.canonical for i in order])
+    except Exception:
+        if not isolate:
+            raise
+    validated: list[int] = []
+    results: list[ValidationResult] = []
+    for i in order:
+        try:
+            results.append(validate_recognitions(pending[i].read.canonical))
+            validated.append(i)
+        except Exception as exc:
+            log.exception("Unexpected error while validating %s", pending[i].path)
+            done[i] = record_failure(pending[i].path, options, exc)
+    return validated, results
 
 
 # Operational errors a batch must not swallow: the whole task is retried.

@@ -6,6 +6,7 @@ change what a file gets, and one bad file must never fail its neighbours.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,27 @@ def test_one_bad_file_never_fails_its_neighbours(
     monkeypatch.setattr(pipeline, "read_file", real_read)
     again = process_batch([paths[0], garbage, crashing, paths[2]], options)
     assert [o.status for o in again] == ["skipped_duplicate"] * 2 + ["loaded", "skipped_duplicate"]
+
+
+def test_a_file_that_breaks_validation_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A normalizer bug: one file's canonical frame has a column of the wrong type. The
+    # batch's single pandera call fails; each file is validated alone and that one fails.
+    paths = _samples(tmp_path, files=3)
+    real_read = pipeline.read_file
+
+    def read_broken(path: Path, **kwargs: object) -> pipeline.ReadFile:
+        read = real_read(path, **kwargs)  # type: ignore[arg-type]
+        if path == paths[1]:
+            return dataclasses.replace(read, canonical=read.canonical.assign(source_row="x"))
+        return read
+
+    monkeypatch.setattr(pipeline, "read_file", read_broken)
+    options = _options(f"sqlite:///{tmp_path / 'w.db'}", tmp_path / "work")
+    outcomes = process_batch(paths, options)
+    assert [o.status for o in outcomes] == ["loaded", "failed", "loaded"]
+    assert outcomes[1].reason_code == "run.failed"
 
 
 def test_a_file_that_breaks_its_load_fails_alone(
