@@ -219,6 +219,10 @@ def _first_rows(rows: _Rows) -> dict[tuple[Any, Any], int]:
     return first
 
 
+def _text_or(value: object, default: str) -> object:
+    return default if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
 def _context_for(
     code: str, rows: _Rows, i: int, first_rows: dict[tuple[Any, Any], int]
 ) -> dict[str, object]:
@@ -229,7 +233,9 @@ def _context_for(
             stars="tiềm năng 5" if rows[c.IS_POTENTIAL_5_STAR, i] else rows[c.STARS, i],
             score=f"{score:g}",
             band_stars=band_stars(score),
-            criteria=rows.get(c.CRITERIA_VERSION, i) or "1048/QĐ-TTg",
+            # No decision date nor year (missing: None, or NaN once pandas typed the column)
+            # means the rows were scored under the first decision.
+            criteria=_text_or(rows.get(c.CRITERIA_VERSION, i), "1048/QĐ-TTg"),
         )
     elif code == "star.five_star_local_decision":
         level = rows.get(c.ISSUING_LEVEL, i) or "local"

@@ -136,3 +136,18 @@ def test_the_decision_above_the_table_applies_to_rows_without_one() -> None:
     row = result.valid.iloc[0]
     assert (row["decision_no"], row["decision_date"], row["issuing_level"]) == (
         "3678/QĐ-UBND", date(2020, 7, 17), "province")
+
+
+def test_a_band_mismatch_without_a_criteria_version_names_the_first_decision_not_nan() -> None:
+    # No decision date nor year: no criteria version. Typed as text, pandas holds it as NaN.
+    frame = pd.DataFrame([{
+        "source_file": "a.xlsx", "source_sheet": "DS", "source_row": 10,
+        **{k: (None if v is None else str(v)) for k, v in GOOD.items()}, "score": "62",
+    }])
+    canonical = to_canonical(frame, ReportContext(), shared_resolver())
+    canonical["criteria_version"] = pd.Series([None], dtype="str")
+    (issue,) = [
+        i for i in validate_recognitions(canonical).issues if i.code == "star.score_band_mismatch"
+    ]
+    assert "1048/QĐ-TTg" in issue.message_vi and "nan" not in issue.message_vi
+    assert "1048/QĐ-TTg" in issue.message_en and "nan" not in issue.message_en
