@@ -196,7 +196,7 @@ def _validate(
     order = sorted(pending)
     try:
         return order, validate_many([pending[i].read.canonical for i in order])
-    except Exception:
+    except Exception:  # not swallowed: each file is validated alone below, the broken one fails
         if not isolate:
             raise
     validated: list[int] = []
