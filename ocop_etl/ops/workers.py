@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,7 @@ from ocop_etl.load.engine import dispose_engines
 
 T = TypeVar("T")
 
+_PARENT_CHECK_S = 0.5
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None  # the current run's pool in this process
 _size = 0
@@ -57,6 +59,20 @@ def _init_worker() -> None:
     # A worker that ends normally closes its own database connections (PostgreSQL would
     # otherwise log every worker's session as an unexpected EOF).
     util.Finalize(None, dispose_engines, exitpriority=10)
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="ocop-parent-watch", daemon=True
+    ).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A forked worker holds both ends of its work queue, so when the flow process dies
+    # (kill -9, the OOM killer) the queue never reports EOF and the worker would wait for
+    # work forever. It leaves instead; if it was in the middle of a file, that file's
+    # transaction rolls back and the next run loads it.
+    while True:
+        time.sleep(_PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _started() -> int:

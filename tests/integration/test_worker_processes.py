@@ -4,6 +4,10 @@ every core, each exactly once, and a worker never disturbs its parent's database
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +40,52 @@ def test_a_worker_that_dies_fails_its_batch_as_transient_and_is_replaced() -> No
         # The task's retry gets a fresh worker, forked anew.
         second = run_on_worker(os.getpid)
     assert os.getpid() not in (first, second)
+
+
+# A run's process with its pool of two workers, waiting to be killed.
+_POOL_HOLDER = """
+import sys, time
+from ocop_etl.ops.workers import run_on_worker, worker_pool
+with worker_pool(2):
+    run_on_worker(time.sleep, 0)
+    print("ready", flush=True)
+    time.sleep(120)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_leave_when_the_run_process_is_killed() -> None:
+    # kill -9 (or the OOM killer) on the flow's process: its workers must not linger,
+    # waiting forever for work that will never come.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _POOL_HOLDER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        workers = _children(holder.pid)
+        assert len(workers) == 2
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        deadline = time.monotonic() + 15  # they check for their parent every 0.5 s
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(w) for w in workers)
+    finally:
+        holder.kill()
 
 
 @pytest.mark.postgres
