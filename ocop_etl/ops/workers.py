@@ -110,7 +110,11 @@ def worker_pool(size: int, warm_up: Callable[[], object] | None = None) -> Itera
             # ~8 % of a run) and never writes to its pages, which then stay shared with the
             # parent instead of being copied into every worker.
             gc.freeze()
-            _pool, _size = _new_pool(size), size
+            try:
+                _pool, _size = _new_pool(size), size
+            except BaseException:
+                gc.unfreeze()  # no pool (fork refused, out of memory): nothing to share
+                raise
     if nested:
         yield _size
         return
