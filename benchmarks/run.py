@@ -301,7 +301,7 @@ def render(report: dict[str, Any]) -> str:
         "time = the variant's work; for the pipeline, the `ingest` flow call (its data work:",
         "Prefect server start-up excluded, shown apart; a cold warehouse is migrated before).",
         "peak RSS = the measured process (VmHWM); for the pipeline the larger of that and the",
-        "peak summed PSS of it and its forked workers (sampled every 50 ms).",
+        "peak summed PSS of it and its forked workers (sampled every 0.5 s).",
         "child peak = its largest finished child (the Prefect server, or a worker).",
         *report["notes"],
     ]
