@@ -50,18 +50,34 @@ def records_to_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[A
     return {name: [r[name] for r in records] for name in records[0]}
 
 
+def convert(dialect: Any, table: Table, columns: Columns) -> dict[str, Sequence[Any]]:
+    """The columns as the driver of ``dialect`` takes them (each column's bind processor
+    applied once, as a whole): done before the file's transaction, so SQLite's write lock is
+    not held for it; pass the result to ``insert_rows(..., converted=)``."""
+    return dict(zip(columns, _processed_for(dialect, table, columns), strict=True))
+
+
 def insert_rows(
-    conn: Connection, table: Table, columns: Columns, *, on_conflict_do_nothing: Sequence[str] = ()
+    conn: Connection,
+    table: Table,
+    columns: Columns,
+    *,
+    on_conflict_do_nothing: Sequence[str] = (),
+    converted: Columns | None = None,
 ) -> None:
     """INSERT the rows (given column-wise) into ``table``, in their order.
 
     ``on_conflict_do_nothing``: the unique key whose duplicates are skipped (``INSERT … ON
     CONFLICT (key) DO NOTHING``): a concurrent run may have created the same identity.
+    ``converted``: more columns of the same rows, already through ``convert``.
     """
+    processed = _processed(conn, table, columns)
+    if converted:
+        columns = {**columns, **converted}
+        processed += list(converted.values())
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return
-    processed = _processed(conn, table, columns)
     if conn.dialect.name == "postgresql":
         if on_conflict_do_nothing:
             _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
@@ -207,15 +223,15 @@ def _marker(conn: Connection) -> str:
 
 
 def _processed(conn: Connection, table: Table, columns: Columns) -> list[Sequence[Any]]:
+    return _processed_for(conn.dialect, table, columns)
+
+
+def _processed_for(dialect: Any, table: Table, columns: Columns) -> list[Sequence[Any]]:
     out: list[Sequence[Any]] = []
     for name, values in columns.items():
-        process = _bind_processor(conn, table, name)
+        process = _dialect_bind_processor(dialect, table, name)
         out.append(values if process is None else [process(v) for v in values])
     return out
-
-
-def _bind_processor(conn: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
-    return _dialect_bind_processor(conn.dialect, table, name)
 
 
 @lru_cache(maxsize=256)

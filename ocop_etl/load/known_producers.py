@@ -111,12 +111,23 @@ class KnownProducers:
         with self._lock:
             self._blocks.clear()
 
-    def near_matches(self, block: Block, new: Sequence[ProducerName]) -> list[NearMatch]:
-        """Review candidates among the block's producers for new producers (vetoes left out)."""
+    def near_matches(
+        self, block: Block, new: Sequence[ProducerName], *, since: int = 0
+    ) -> list[NearMatch]:
+        """Review candidates among the block's producers for new producers (vetoes left out).
+
+        ``since``: only among the producers the block gained after its first ``since`` (the
+        loader matched a file against the block before its transaction, and now needs the
+        producers committed in between). Candidates are every pair above the threshold, not
+        a top few, so matches against the first ``since`` plus these are all of them.
+        """
         with self._lock:
+            index = block.index if since == 0 else CandidateIndex(block.index.producers[since:])
             return [
-                NearMatch(c.new_index, block.producer_ids[c.existing_index], c.score, c.method)
-                for c in block.index.candidates(new)
+                NearMatch(
+                    c.new_index, block.producer_ids[since + c.existing_index], c.score, c.method
+                )
+                for c in index.candidates(new)
             ]
 
     @staticmethod

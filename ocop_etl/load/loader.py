@@ -118,14 +118,61 @@ def _get_or_create(
     return ids | _lookup_ids(conn, table, id_column, [k for k in keys if k not in ids])
 
 
-def _producer_ids(
-    conn: Connection, known: KnownProducers, rows: pd.DataFrame, blocks: list[str], file_id: int
-) -> dict[tuple[str, str], int]:
-    wanted = {
+# --- before the transaction: what the file holds, and what the warehouse already has --------
+
+
+@dataclass
+class _Plan:
+    """Everything of the file's load that needs no database: built before its transaction,
+    so SQLite's one write lock (held from the first INSERT to the commit) is held for the
+    statements only. Ids the database hands out are filled in inside the transaction."""
+
+    blocks: list[str]  # each row's province block
+    producers: dict[tuple[str, str], tuple[Any, ...]]  # (block, key) → name, type, form, loose
+    product_keys: list[tuple[str, str, str]]  # each row's (block, producer key, product key)
+    product_names: dict[tuple[str, str, str], Any]
+    facts: dict[str, Sequence[Any]]  # converted for the driver, without file and ids
+    issues: dict[str, Sequence[Any]]  # without file_id
+    rejected: dict[str, Sequence[Any]]  # without file_id
+    units: dict[str, list[Any]]  # review_unit rows, without first_file_id
+    warnings: int
+
+
+@dataclass
+class _Ahead:
+    """What the warehouse held, as committed, just before the file's transaction.
+
+    ``blocks``: each block as the cache held it and how many producers it had then, with the
+    near matches of the producers new to it then. Inside the transaction only what was
+    committed in between is matched again (usually nothing).
+    """
+
+    blocks: dict[str, tuple[Block, int, dict[str, list[tuple[int, float, str]]]]]
+    product_ids: dict[tuple[str, ...], int]
+
+
+def _plan(
+    dialect: Any,
+    rows: pd.DataFrame,
+    rejected: pd.DataFrame,
+    raw_rows: pd.DataFrame | None,
+    issues: list[Issue],
+    load_id: int,
+) -> _Plan:
+    # Identity is scoped by province block ('' when the province is unknown).
+    blocks: list[str] = rows[c.PROVINCE_CODE].fillna("").astype(str).tolist()
+    warnings: dict[tuple[str, int], int] = {}
+    for i in issues:
+        if i.severity == "warning" and i.source_sheet is not None and i.source_row is not None:
+            warnings[(i.source_sheet, i.source_row)] = (
+                warnings.get((i.source_sheet, i.source_row), 0) + 1
+            )
+    producer_keys = rows[c.PRODUCER_KEY].tolist()
+    producers = {
         (blk, key): (name, ptype, form, loose)
         for blk, key, name, ptype, form, loose in zip(
             blocks,
-            rows[c.PRODUCER_KEY].tolist(),
+            producer_keys,
             rows[c.PRODUCER_NAME].tolist(),
             rows[c.PRODUCER_TYPE].tolist(),
             rows[c.PRODUCER_LEGAL_FORM].tolist(),
@@ -134,17 +181,76 @@ def _producer_ids(
         )
         if key != ""
     }
+    product_keys = list(zip(blocks, producer_keys, rows[c.PRODUCT_KEY].tolist(), strict=True))
+    issue_columns = bulk.records_to_columns(issue_rows(issues, file_id=0, load_id=load_id))
+    rejected_columns = bulk.records_to_columns(_rejected_rows(rejected, raw_rows))
+    return _Plan(
+        blocks=blocks,
+        producers=producers,
+        product_keys=product_keys,
+        product_names=dict(zip(product_keys, rows[c.PRODUCT_NAME].tolist(), strict=True)),
+        facts=bulk.convert(
+            dialect, t.fct_recognition, _fact_columns(rows, load_id=load_id, warnings=warnings)
+        ),
+        issues={k: v for k, v in issue_columns.items() if k != "file_id"},
+        rejected={k: v for k, v in rejected_columns.items() if k != "file_id"},
+        units=_unresolved_units(rows),
+        warnings=sum(warnings.values()),
+    )
+
+
+def _look_ahead(conn: Connection, known: KnownProducers, plan: _Plan) -> _Ahead:
+    """Read what is committed (no write lock: WAL / MVCC readers block no one) and do the
+    file's matching against it: the transaction then only catches up on what changed."""
+    blocks: dict[str, tuple[Block, int, dict[str, list[tuple[int, float, str]]]]] = {}
+    if plan.producers:
+        existing = known.refresh(conn, sorted({b for b, _ in plan.producers}))
+        for block_key, block in existing.items():
+            new = [k for b, k in plan.producers if b == block_key and k not in block.id_of_key]
+            matched = _match(known, block, new, plan, block_key)
+            blocks[block_key] = (block, len(block.producer_ids), matched)
+    unique = sorted(set(plan.product_keys))
+    return _Ahead(blocks, _lookup_ids(conn, t.dim_product, "product_id", unique))
+
+
+def _match(
+    known: KnownProducers,
+    block: Block,
+    new: list[str],
+    plan: _Plan,
+    block_key: str,
+    since: int = 0,
+) -> dict[str, list[tuple[int, float, str]]]:
+    """{new key: [(candidate producer id, score, method)]} among the block's producers."""
+    out: dict[str, list[tuple[int, float, str]]] = {k: [] for k in new}
+    parsed = [parse_producer(plan.producers[(block_key, k)][0]) for k in new]
+    for match in known.near_matches(block, parsed, since=since):
+        out[new[match.new_index]].append(
+            (match.candidate_producer_id, match.score, match.method)
+        )
+    return out
+
+
+# --- inside the transaction ----------------------------------------------------------------
+
+
+def _producer_ids(
+    conn: Connection, known: KnownProducers, plan: _Plan, ahead: _Ahead, file_id: int
+) -> dict[tuple[str, str], int]:
+    wanted = plan.producers
     if not wanted:
         return {}
     # Before this file inserts anything: the cache must only ever see committed producers.
+    # Under the write lock (SQLite) this is the state the file's inserts build on.
     existing = known.refresh(conn, sorted({b for b, _ in wanted}))
     new = [k for k in wanted if k[1] not in existing[k[0]].id_of_key]
+    ids = {k: existing[k[0]].id_of_key[k[1]] for k in wanted if k[1] in existing[k[0]].id_of_key}
     inserted = sorted(new)  # one lock order across runs
-    ids: dict[tuple[str, str], int] = _get_or_create(  # type: ignore[assignment]
+    ids |= _get_or_create(  # type: ignore[arg-type]
         conn,
         t.dim_producer,
         "producer_id",
-        list(wanted),
+        inserted,
         {
             "block_key": [b for b, _ in inserted],
             "key_exact": [k for _, k in inserted],
@@ -155,7 +261,7 @@ def _producer_ids(
             "first_file_id": [file_id] * len(inserted),
         },
     )
-    _queue_near_matches(conn, known, existing, new, wanted, ids)
+    _queue_near_matches(conn, known, existing, new, plan, ahead, ids)
     return ids
 
 
@@ -164,20 +270,28 @@ def _queue_near_matches(
     known: KnownProducers,
     existing: Mapping[str, Block],
     new: list[tuple[str, str]],
-    wanted: dict[tuple[str, str], tuple[Any, ...]],
+    plan: _Plan,
+    ahead: _Ahead,
     ids: dict[tuple[str, str], int],
 ) -> None:
     """Near matches of brand-new producers go to review; identities are never merged here."""
     review: dict[tuple[int, int], tuple[float, str]] = {}
     for block_key in sorted({b for b, _ in new}):
-        news = [k for k in new if k[0] == block_key]
-        matches = known.near_matches(
-            existing[block_key], [parse_producer(wanted[k][0]) for k in news]
-        )
-        for match in matches:
-            new_id = ids.get(news[match.new_index])
+        news = [k for b, k in new if b == block_key]
+        block = existing[block_key]
+        seen_block, seen, matched = ahead.blocks[block_key]
+        if seen_block is block and len(block.producer_ids) >= seen:
+            # The block only grew since the look-ahead: match against the newcomers only.
+            # (Every key new now was new then: producers are never deleted.)
+            later = _match(known, block, news, plan, block_key, since=seen)
+            found = {k: matched[k] + later[k] for k in news}
+        else:  # the cache re-read the block (evicted, or the database changed under it)
+            found = _match(known, block, news, plan, block_key)
+        for key, matches in found.items():
+            new_id = ids.get((block_key, key))
             if new_id is not None:
-                review[(new_id, match.candidate_producer_id)] = (match.score, match.method)
+                for candidate_id, score, method in matches:
+                    review[(new_id, candidate_id)] = (score, method)
     pairs = sorted(review)  # one lock order across runs, as for the identities
     _insert_ignore(
         conn,
@@ -192,16 +306,16 @@ def _queue_near_matches(
     )
 
 
-def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int) -> None:
+def _unresolved_units(frame: pd.DataFrame) -> dict[str, list[Any]]:
     """Units we could not resolve go to a review queue once per distinct spelling.
 
     The row still loads (with a unit.unresolved warning); a reviewer adds the alias.
     """
     if frame.empty:
-        return
+        return {}
     unresolved = ~frame[c.UNIT_STATUS].isin(["resolved", "empty"]).to_numpy()
     if not unresolved.any():
-        return  # the common case: no need to copy the frame
+        return {}  # the common case: no need to copy the frame
     todo = frame[unresolved]
     queued: dict[str, dict[str, Any]] = {}
     for prov, dist, comm, level, cands in zip(
@@ -222,41 +336,36 @@ def _queue_unresolved_units(conn: Connection, frame: pd.DataFrame, file_id: int)
                 "commune_raw": _none(comm),
                 "unresolved_level": _none(level),
                 "candidates": _none(cands),
-                "first_file_id": file_id,
             },
         )
-    _insert_ignore(
-        conn, t.review_unit, bulk.records_to_columns(list(queued.values())), ["unit_key"]
-    )
+    return bulk.records_to_columns(list(queued.values()))
 
 
 def _product_ids(
     conn: Connection,
-    rows: pd.DataFrame,
-    blocks: list[str],
+    plan: _Plan,
+    ahead: _Ahead,
     producer_ids: dict[tuple[str, str], int],
     file_id: int,
 ) -> list[int]:
-    keys = list(
-        zip(blocks, rows[c.PRODUCER_KEY].tolist(), rows[c.PRODUCT_KEY].tolist(), strict=True)
-    )
-    names = dict(zip(keys, rows[c.PRODUCT_NAME].tolist(), strict=True))
-    unique = sorted(names)  # one lock order across runs
-    ids = _get_or_create(
+    names = plan.product_names
+    # Products are never deleted: one seen before the transaction keeps its id.
+    missing = sorted(k for k in names if k not in ahead.product_ids)  # one lock order
+    ids = ahead.product_ids | _get_or_create(
         conn,
         t.dim_product,
         "product_id",
-        unique,
+        missing,
         {
-            "block_key": [b for b, _, _ in unique],
-            "producer_key": [pk for _, pk, _ in unique],
-            "product_key": [k for _, _, k in unique],
-            "display_name": [names[k] for k in unique],
-            "producer_id": [producer_ids.get((b, pk)) for b, pk, _ in unique],
-            "first_file_id": [file_id] * len(unique),
+            "block_key": [b for b, _, _ in missing],
+            "producer_key": [pk for _, pk, _ in missing],
+            "product_key": [k for _, _, k in missing],
+            "display_name": [names[k] for k in missing],
+            "producer_id": [producer_ids.get((b, pk)) for b, pk, _ in missing],
+            "first_file_id": [file_id] * len(missing),
         },
     )
-    return [ids[k] for k in keys]
+    return [ids[k] for k in plan.product_keys]
 
 
 _FACT_COLUMNS = (
@@ -291,25 +400,15 @@ _FACT_COLUMNS = (
 
 
 def _fact_columns(
-    rows: pd.DataFrame,
-    blocks: list[str],
-    *,
-    file_id: int,
-    load_id: int,
-    product_ids: list[int],
-    producer_ids: dict[tuple[str, str], int],
-    warnings: dict[tuple[str, int], int],
+    rows: pd.DataFrame, *, load_id: int, warnings: dict[tuple[str, int], int]
 ) -> dict[str, list[Any]]:
-    """The file's facts column by column: each column converted once, not cell by cell."""
+    """The file's facts column by column, each converted once (not cell by cell); the file
+    and identity ids are added inside the transaction."""
     n = len(rows)
     cols = {name: bulk.column_values(rows[name]) for name in _FACT_COLUMNS}
     cols[c.IS_POTENTIAL_5_STAR] = [bool(v) for v in cols[c.IS_POTENTIAL_5_STAR]]
-    producer_keys = zip(blocks, rows[c.PRODUCER_KEY].tolist(), strict=True)
     return cols | {
-        "file_id": [file_id] * n,
         "load_id": [load_id] * n,
-        "product_id": product_ids,
-        "producer_id": [producer_ids.get(k) for k in producer_keys],
         "producer_name": bulk.column_values(rows[c.PRODUCER_NAME]),
         "warnings": (
             [warnings.get(k, 0) for k in zip(cols[c.SOURCE_SHEET], cols[c.SOURCE_ROW], strict=True)]
@@ -319,9 +418,7 @@ def _fact_columns(
     }
 
 
-def _rejected_rows(
-    rejected: pd.DataFrame, raw: pd.DataFrame | None, file_id: int
-) -> list[dict[str, Any]]:
+def _rejected_rows(rejected: pd.DataFrame, raw: pd.DataFrame | None) -> list[dict[str, Any]]:
     """The rejected rows exactly as the district wrote them (from the extracted frame)."""
     if rejected.empty:
         return []
@@ -337,7 +434,6 @@ def _rejected_rows(
         }
         out.append(
             {
-                "file_id": file_id,
                 "source_sheet": key[0],
                 "source_row": int(key[1]),
                 "raw_json": json.dumps(payload, ensure_ascii=False, default=str),
@@ -389,15 +485,10 @@ def load_file(
 ) -> LoadResult:
     """Load one file atomically. Raises sqlalchemy.exc.IntegrityError when a concurrent run
     loaded the same bytes first (the caller records a duplicate)."""
-    rows = valid
-    # Identity is scoped by province block ('' when the province is unknown).
-    blocks: list[str] = rows[c.PROVINCE_CODE].fillna("").astype(str).tolist()
-    warnings: dict[tuple[str, int], int] = {}
-    for i in issues:
-        if i.severity == "warning" and i.source_sheet is not None and i.source_row is not None:
-            warnings[(i.source_sheet, i.source_row)] = (
-                warnings.get((i.source_sheet, i.source_row), 0) + 1
-            )
+    plan = _plan(engine.dialect, valid, rejected, raw_rows, issues, load_id)
+    known = known_producers(engine)
+    with engine.connect() as conn:
+        ahead = _look_ahead(conn, known, plan)
 
     with engine.begin() as conn:
         file_values = _file_values(facts, load_id, flow_run_id) | {
@@ -415,7 +506,7 @@ def load_file(
             "rows_total": len(valid) + len(rejected),
             "rows_loaded": len(valid),
             "rows_rejected": len(rejected),
-            "warnings": sum(warnings.values()),
+            "warnings": plan.warnings,
             "feedback_path": feedback_path,
         }
         file_id = int(conn.execute(_INSERT_FILE, file_values).scalar_one())
@@ -435,27 +526,32 @@ def load_file(
             ).scalars()
         )
 
-        producer_ids = _producer_ids(conn, known_producers(engine), rows, blocks, file_id)
-        _queue_unresolved_units(conn, rows, file_id)
-        product_ids = _product_ids(conn, rows, blocks, producer_ids, file_id) if len(rows) else []
-        if len(rows):
-            fact_columns = _fact_columns(
-                rows,
-                blocks,
-                file_id=file_id,
-                load_id=load_id,
-                product_ids=product_ids,
-                producer_ids=producer_ids,
-                warnings=warnings,
+        producer_ids = _producer_ids(conn, known, plan, ahead, file_id)
+        if plan.units:
+            _insert_ignore(
+                conn,
+                t.review_unit,
+                plan.units | {"first_file_id": [file_id] * len(plan.units["unit_key"])},
+                ["unit_key"],
             )
+        n = len(valid)
+        if n:
+            product_ids = _product_ids(conn, plan, ahead, producer_ids, file_id)
+            producer_keys = zip(plan.blocks, valid[c.PRODUCER_KEY].tolist(), strict=True)
             # PostgreSQL: COPY on the same connection, hence in this transaction.
-            bulk.insert_rows(conn, t.fct_recognition, fact_columns)
-        if issues:
-            issue_columns = bulk.records_to_columns(
-                issue_rows(issues, file_id=file_id, load_id=load_id)
+            bulk.insert_rows(
+                conn,
+                t.fct_recognition,
+                {
+                    "file_id": [file_id] * n,
+                    "product_id": product_ids,
+                    "producer_id": [producer_ids.get(k) for k in producer_keys],
+                },
+                converted=plan.facts,
             )
-            bulk.insert_rows(conn, t.dq_issue, issue_columns)
-        rejected_rows = _rejected_rows(rejected, raw_rows, file_id)
-        bulk.insert_rows(conn, t.dq_rejected_row, bulk.records_to_columns(rejected_rows))
+        for table, columns in ((t.dq_issue, plan.issues), (t.dq_rejected_row, plan.rejected)):
+            if columns:
+                first = next(iter(columns.values()))
+                bulk.insert_rows(conn, table, {"file_id": [file_id] * len(first)} | columns)
         conn.execute(_MARK_LOADED, {"b_file": file_id})
-    return LoadResult(file_id=file_id, rows_loaded=len(rows), superseded_file_ids=superseded)
+    return LoadResult(file_id=file_id, rows_loaded=n, superseded_file_ids=superseded)

@@ -9,6 +9,7 @@ whole block every time would give.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -147,9 +148,10 @@ def test_a_rolled_back_file_leaves_no_producer_behind_in_the_cache(
     )
 
     def explode(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("disk full while writing issues")
+        raise RuntimeError("disk full while writing products")
 
-    monkeypatch.setattr(loader, "issue_rows", explode)
+    # Products are written inside the file's transaction, after its producers.
+    monkeypatch.setattr(loader, "_product_ids", explode)
     with pytest.raises(RuntimeError, match="disk full"):
         run_files(warehouse_url, [failing], tmp_path)
     monkeypatch.undo()
@@ -214,3 +216,67 @@ def test_only_the_recently_used_blocks_are_kept_and_an_evicted_one_is_read_again
     assert outcome.status == "loaded"
     assert ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La") in _review_pairs(engine)
     assert list(cache._blocks) == [block]
+
+
+def _commit_between_look_ahead_and_transaction(
+    monkeypatch: pytest.MonkeyPatch, url: str, name: str
+) -> None:
+    """Another process commits producer ``name`` after the loader read the warehouse for the
+    file (its look-ahead, outside the transaction) and before the file's transaction."""
+    real = loader._look_ahead
+
+    def look_ahead_then_commit(*args: Any, **kwargs: Any) -> Any:
+        ahead = real(*args, **kwargs)
+        engine = warehouse(url)
+        other = _other_connection(url)
+        _add_producer(other, name, block=_block_of_quang_nam(engine))
+        other.dispose()
+        monkeypatch.setattr(loader, "_look_ahead", real)  # once
+        return ahead
+
+    monkeypatch.setattr(loader, "_look_ahead", look_ahead_then_commit)
+
+
+def test_a_producer_committed_just_before_the_files_transaction_is_a_candidate(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is matched against the block before its transaction (so SQLite's write lock
+    # is not held for it); what was committed in between must be matched too.
+    warm = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
+    run_files(warehouse_url, [warm], tmp_path)
+    _commit_between_look_ahead_and_transaction(monkeypatch, warehouse_url, "HTX Mây tre Bao La")
+
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+
+    assert outcome.status == "loaded"
+    assert _review_pairs(warehouse(warehouse_url)) == {
+        ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La")
+    }
+
+
+def test_the_same_producer_committed_just_before_the_files_transaction_is_not_created_twice(
+    warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warm = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
+    run_files(warehouse_url, [warm], tmp_path)
+    # New to the block when the file was read, existing by the time it is written.
+    _commit_between_look_ahead_and_transaction(monkeypatch, warehouse_url, "HTX Mây tre Bao La")
+
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre Bao La"])
+    (outcome,) = run_files(warehouse_url, [second], tmp_path)
+
+    assert outcome.status == "loaded"
+    engine = warehouse(warehouse_url)
+    producers = rows(
+        engine,
+        "SELECT p.producer_id, p.first_file_id FROM dim_producer p"
+        " WHERE p.display_name = 'HTX Mây tre Bao La'",
+    )
+    assert len(producers) == 1
+    assert producers[0]["first_file_id"] is None  # the other process's row, not a new one
+    fact = rows(
+        engine, "SELECT producer_id FROM fct_recognition WHERE file_id = :f", f=outcome.file_id
+    )
+    assert [r["producer_id"] for r in fact] == [producers[0]["producer_id"]]
+    assert _review_pairs(engine) == set()
