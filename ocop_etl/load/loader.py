@@ -1,14 +1,22 @@
 """Load one file's validated rows into the warehouse in ONE transaction.
 
-Inside the transaction, in this order:
-1. the ledger row (status 'loading'), so every fact can point at its file;
-2. supersede the current submission of the same reporting unit and period (the new file
-   replaces it as a whole; the old rows stay queryable as history);
-3. producers and products: found by exact key inside the province block, created otherwise
-   (INSERT … ON CONFLICT DO NOTHING, so concurrent runs never duplicate an identity); new
-   producers that nearly match an existing one go to the review queue, never merged;
-4. facts, issues, rejected rows; the ledger row becomes 'loaded'.
-A crash or error anywhere rolls all of it back: nothing of the file is left behind.
+Three steps, so the transaction holds only what must be in it (SQLite has one write lock,
+held from the file's first INSERT to its commit: the other worker waits for all of it):
+1. plan (no database): the file's producers, products, facts (converted for the driver),
+   issues, rejected rows and unit reviews, everything but the ids the database hands out;
+2. look ahead (reads only, outside the transaction): the block's producers as committed
+   now, the file's new producers' near matches among them, the products that already exist;
+3. the transaction, in this order:
+   a. the ledger row (status 'loading'), so every fact can point at its file;
+   b. supersede the current submission of the same reporting unit and period (the new file
+      replaces it as a whole; the old rows stay queryable as history);
+   c. producers and products: the block is brought up to date again (what another run
+      committed since step 2, usually nothing, is matched now); missing identities are
+      created (INSERT … ON CONFLICT DO NOTHING, so concurrent runs never duplicate one); new
+      producers that nearly match an existing one go to the review queue, never merged;
+   d. facts, issues, rejected rows; the ledger row becomes 'loaded'.
+A crash or error anywhere rolls the transaction back: nothing of the file is left behind.
+Steps 1 and 2 write nothing.
 
 Per file, the work is proportional to the file, not to the warehouse: only the file's own
 keys are looked up, a block's existing producers come parsed from a per-process cache
