@@ -57,26 +57,41 @@ def _cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_pids() -> list[int]:
+    """This machine's PostgreSQL server processes (a local test server shares the cores)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == "postgres":
+                    pids.append(int(proc.name))
+            except OSError:
+                continue  # ended while listing
+    return pids
+
+
 class TreeMemory:
     """Peak of the summed PSS of this process and its descendants (the forked workers),
     sampled every 0.5 s; ``exclude`` (the Prefect server) is not the pipeline's memory.
 
     It also keeps each process's CPU time as last seen, so a run can say where its CPU went:
-    ``cpu_s`` = {"flow": this process, "workers": its other descendants, "server": exclude}.
+    ``cpu_s`` = {"flow": this process, "workers": its other descendants, "server": exclude,
+    and with ``postgres`` "postgres": the local PostgreSQL server's processes}.
     On 2 cores, that split is what tells parallel work from overhead."""
 
-    def __init__(self, exclude: set[int]) -> None:
+    def __init__(self, exclude: set[int], *, postgres: bool = False) -> None:
         import threading
 
-        self.exclude, self.peak_mb = exclude, 0.0
+        self.exclude, self.peak_mb, self.postgres = exclude, 0.0, postgres
         self._cpu: dict[int, float] = {}
+        self._postgres: set[int] = set()
         self.sampler_cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         me = os.getpid()
-        start = {p: _cpu_s(p) or 0.0 for p in [me, *_descendants(me)]}
+        start = {p: _cpu_s(p) or 0.0 for p in [me, *_descendants(me), *self._server_pids()]}
         # Reading smaps_rollup makes the kernel walk every page of the process: at 50 ms
         # for three 300 MB processes the sampler alone took ~9 s of CPU from the 2 cores
         # the pipeline runs on (py-spy). Memory moves batch by batch (seconds), so 0.5 s
@@ -85,18 +100,34 @@ class TreeMemory:
             tree = _descendants(me)
             pids = [me, *(p for p in tree if p not in self.exclude)]
             self.peak_mb = max(self.peak_mb, sum(_pss_mb(p) for p in pids))
-            for pid in [me, *tree]:
+            for pid in [me, *tree, *self._server_pids()]:
                 used = _cpu_s(pid)
                 if used is not None:
                     self._cpu[pid] = used - start.get(pid, 0.0)
         self.sampler_cpu_s = time.thread_time()
 
+    def _server_pids(self) -> list[int]:
+        # Its backends come and go with the workers' connections: listed at every sample.
+        if self.postgres:
+            self._postgres.update(_postgres_pids())
+        return sorted(self._postgres)
+
     @property
     def cpu_s(self) -> dict[str, float]:
         me = os.getpid()
         split = {"flow": 0.0, "workers": 0.0, "server": 0.0}
+        if self.postgres:
+            split["postgres"] = 0.0
         for pid, used in self._cpu.items():
-            role = "flow" if pid == me else "server" if pid in self.exclude else "workers"
+            role = (
+                "flow"
+                if pid == me
+                else "postgres"
+                if pid in self._postgres
+                else "server"
+                if pid in self.exclude
+                else "workers"
+            )
             split[role] += used
         return split
 
@@ -142,7 +173,9 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
     try:
         server_pids = {server.server_process.pid} if server.server_process else set()
         server_pids |= {p for pid in server_pids for p in _descendants(pid)}
-        with temporary_settings({PREFECT_API_URL: server.api_url}), TreeMemory(server_pids) as tree:
+        with temporary_settings({PREFECT_API_URL: server.api_url}), TreeMemory(
+            server_pids, postgres=url.startswith("postgresql")
+        ) as tree:
             t1 = time.perf_counter()
             state = ingest(
                 paths=[str(inbox)], database_url=url, source_label="bench", return_state=True

@@ -146,12 +146,15 @@ def _lookup_statements(
     picked = f"t.{id_column}, {', '.join(f't.{name}' for name in key_columns)}"
     if conn.dialect.name == "postgresql":
         # unnest(arrays): one short statement whatever the number of keys (psycopg would
-        # parse a long text of placeholders anew for every file).
+        # parse a long text of placeholders anew for every file). Each key is sought in the
+        # unique index (LATERAL … OFFSET 0 keeps the subquery a per-key probe): given a plain
+        # join, the planner hashed the whole table for a file's 200 keys, 15 ms at 28k
+        # products and growing with the warehouse.
         arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in key_columns)
         on = " AND ".join(f"t.{name} = v.{name}" for name in key_columns)
         sql = (
             f"SELECT {picked} FROM unnest({arrays}) AS v({', '.join(key_columns)})"  # noqa: S608
-            f" JOIN {table.name} t ON {on}"
+            f" CROSS JOIN LATERAL (SELECT * FROM {table.name} t WHERE {on} OFFSET 0) t"
         )
         return [(sql, tuple(list(column) for column in zip(*keys, strict=True)))]
     # SQLite: a VALUES list (its columns are column1, column2, …). A join, because SQLite does

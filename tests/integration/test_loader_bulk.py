@@ -102,3 +102,62 @@ def test_a_too_long_key_is_refused_not_truncated(postgres_url: str) -> None:
             },
             on_conflict_do_nothing=["block_key", "key_exact"],
         )
+
+
+def test_a_files_keys_are_sought_in_the_unique_index_not_by_reading_the_whole_table(
+    warehouse_url: str,
+) -> None:
+    # A file looks up its ~200 product keys. Reading the whole table instead (PostgreSQL's
+    # planner hashed it, given a plain join) makes every file slower as the warehouse grows.
+    from sqlalchemy import event, text
+
+    engine = warehouse(warehouse_url)
+    with engine.begin() as conn:
+        # 20,000 products in one statement, then fresh statistics, as after a backfill.
+        conn.execute(
+            text(
+                "INSERT INTO dim_product (block_key, producer_key, product_key, display_name)"
+                " SELECT 'b' || (n % 30), 'p' || (n % 997), 'product ' || n, 'P' FROM "
+                + (
+                    "generate_series(1, 20000) AS s(n)"
+                    if engine.dialect.name == "postgresql"
+                    else "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
+                    " WHERE n < 20000) SELECT n FROM s)"
+                )
+            )
+        )
+        conn.execute(text("ANALYZE"))
+    keys = [(f"b{n % 30}", f"p{n % 997}", f"product {n}") for n in range(1, 20000, 100)]
+    keys.append(("b1", "p1", "no such product"))
+    sent: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with engine.connect() as conn:
+            found = bulk.lookup_ids(
+                conn,
+                t.dim_product,
+                "product_id",
+                ("block_key", "producer_key", "product_key"),
+                keys,
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+    assert len(found) == len(keys) - 1 and ("b1", "p1", "no such product") not in found
+    with engine.connect() as conn:
+        for statement, parameters in sent:
+            if engine.dialect.name == "postgresql":
+                plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+                assert not [line for line in plan if "Seq Scan on dim_product" in line], plan
+                assert [line for line in plan if "uq_dim_product" in line], plan
+            else:
+                plan = [
+                    r[-1]
+                    for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                ]
+                assert not [line for line in plan if line.startswith("SCAN t")], plan
+                assert [line for line in plan if line.startswith("SEARCH t USING")], plan
