@@ -161,6 +161,10 @@ class AdminResolver:
         for b in self._tables.bridge:
             self._bridge[(b.level, b.old_code)].append((b.new_code, b.is_partial))
         self._cache: dict[tuple[object, object, object, str], UnitResolution] = {}
+        # The same, keyed by the cells through clean_text: raw spellings differ far more than
+        # cleaned ones (case, spacing, a commune split out of an address), and ``_resolve``
+        # reads only the cleaned cells, so equal cleaned cells give the same result.
+        self._cleaned: dict[tuple[str | None, str | None, str | None, str], UnitResolution] = {}
         # Per-level caches, keyed by cleaned text (every step reads a cell only through
         # clean_text, so equal cleaned text means equal readings).
         self._heads_pre2025: dict[tuple[str | None, str | None], _Head | UnitResolution] = {}
@@ -189,7 +193,10 @@ class AdminResolver:
         key = (province, district, commune, mode)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(clean_text(province), clean_text(district), clean_text(commune), mode)
+            cleaned = (clean_text(province), clean_text(district), clean_text(commune), mode)
+            hit = self._cleaned.get(cleaned)
+            if hit is None:
+                hit = self._cleaned[cleaned] = self._resolve(*cleaned)
             self._cache[key] = hit
         return hit
 
@@ -259,13 +266,18 @@ class AdminResolver:
             if head.dist is None and head.scope:
                 return _ambiguous_scope(self, head.out, head.prov, head.scope)
             return _replace(
-                self._map_current(head.out, head.prov, head.dist, None), alias_levels=head.aliases
+                head.out,
+                **self._current(head.prov, head.dist, None),
+                alias_levels=head.aliases,
             )
         if district is None:
             # Pre-2025 commune names repeat inside provinces (402 same-name same-type pairs),
             # so a commune without its district is never placed.
             return _replace(
-                _mapped(self, head.out, head.prov), status="partial", unresolved_level="district"
+                head.out,
+                **_current_province(self, head.prov),
+                status="partial",
+                unresolved_level="district",
             )
         key = (head.key, commune)
         hit = self._communes_pre2025.get(key)
@@ -335,10 +347,14 @@ class AdminResolver:
             dist = self._by_code[("pre2025", "district", comm.parent_code or "")]
             out = _with_district(out, dist)
             aliases.append("district")
-        out = _replace(
-            out, commune_code=comm.code, commune_name=comm.name, commune_type=comm.unit_type
+        return _replace(
+            out,
+            commune_code=comm.code,
+            commune_name=comm.name,
+            commune_type=comm.unit_type,
+            **self._current(prov, dist, comm),
+            alias_levels=tuple(aliases),
         )
-        return _replace(self._map_current(out, prov, dist, comm), alias_levels=tuple(aliases))
 
     def _resolve_2025(self, province: str | None, commune: str | None) -> UnitResolution:
         head = self._heads_2025.get(province)
@@ -360,7 +376,7 @@ class AdminResolver:
             if prov is None:
                 prov = self._by_code[("2025", "province", comm.province_code)]
                 out = _with_province(out, prov)
-            out = _replace(
+            return _replace(
                 out,
                 commune_code=comm.code,
                 commune_name=comm.name,
@@ -369,6 +385,7 @@ class AdminResolver:
                 current_province_name=prov.name,
                 current_commune_code=comm.code,
                 current_commune_name=comm.name,
+                alias_levels=tuple(aliases),
             )
         return _replace(out, alias_levels=tuple(aliases))
 
@@ -473,7 +490,17 @@ class AdminResolver:
         dist: AdminUnit | None,
         comm: AdminUnit | None,
     ) -> UnitResolution:
-        out = _mapped(self, out, prov)
+        return _replace(out, **self._current(prov, dist, comm))
+
+    def _current(
+        self, prov: AdminUnit | None, dist: AdminUnit | None, comm: AdminUnit | None
+    ) -> dict[str, Any]:
+        """The fields saying where a pre-2025 unit is today, as ``_replace`` changes.
+
+        Changes rather than a result, so a caller adding fields of its own builds the
+        UnitResolution once: constructing one (20 frozen fields) is most of resolving a row.
+        """
+        changes = _current_province(self, prov)
         if comm is not None:
             targets = self._bridge.get(("commune", comm.code), [])
         elif dist is not None:
@@ -482,12 +509,14 @@ class AdminResolver:
         else:
             targets = []
         if not targets:
-            return out
+            return changes
         codes = tuple(sorted({code for code, _ in targets}))
         if len(codes) == 1:
             new = self._by_code[("2025", "commune", codes[0])]
-            return _replace(out, current_commune_code=new.code, current_commune_name=new.name)
-        return _replace(out, is_partial=True, current_commune_candidates=codes)
+            changes.update(current_commune_code=new.code, current_commune_name=new.name)
+        else:
+            changes.update(is_partial=True, current_commune_candidates=codes)
+        return changes
 
 
 _FIELDS = tuple(f.name for f in fields(UnitResolution))
@@ -518,11 +547,17 @@ def _with_district(out: UnitResolution, u: AdminUnit) -> UnitResolution:
 
 
 def _mapped(r: AdminResolver, out: UnitResolution, prov: AdminUnit | None) -> UnitResolution:
+    changes = _current_province(r, prov)
+    return _replace(out, **changes) if changes else out
+
+
+def _current_province(r: AdminResolver, prov: AdminUnit | None) -> dict[str, Any]:
+    """Today's province of a pre-2025 province, as ``_replace`` changes ({} otherwise)."""
     if prov is None or prov.scheme != "pre2025":
-        return out
+        return {}
     new_code = r._bridge[("province", prov.code)][0][0]
     new = r._by_code[("2025", "province", new_code)]
-    return _replace(out, current_province_code=new.code, current_province_name=new.name)
+    return {"current_province_code": new.code, "current_province_name": new.name}
 
 
 def _label(u: AdminUnit, national: bool) -> str:

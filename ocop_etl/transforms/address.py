@@ -34,6 +34,18 @@ def split_address(value: object) -> AddressParts:
     A part is recognised by its prefix; an unprefixed part is taken by position only when it
     follows the recognised part order (…, commune, district, province).
     """
+    if type(value) is str:
+        # The same address comes back in report after report of a district.
+        return _split_address_str(value)
+    return _split_address(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _split_address_str(value: str) -> AddressParts:
+    return _split_address(value)
+
+
+def _split_address(value: object) -> AddressParts:
     text = clean_text(value)
     if not text:
         return AddressParts()

@@ -102,6 +102,15 @@ def _objects(values: list[Any], index: pd.Index) -> pd.Series:
 _OBJECT = np.dtype(object)
 
 
+def _flags(values: list[bool]) -> np.ndarray | list[bool]:
+    """A column of Python bools as the bool array pandas would infer from the list, without
+    its per-cell inference (a sizeable part of building the frame).
+
+    An empty list stays a list: pandas makes that float64, not bool.
+    """
+    return np.array(values, dtype=bool) if values else values
+
+
 _DISTRICT_ISSUER = re.compile(r"\b(ubnd|uy ban nhan dan) (huyen|thi xa|quan)\b")
 _PROVINCE_ISSUER = re.compile(r"\b(ubnd|uy ban nhan dan) tinh\b")
 
@@ -165,8 +174,8 @@ def to_canonical(
     stars = _map_distinct(stars_raw, parse_stars)
     out[c.STARS_RAW] = _objects(stars_raw, index)
     out[c.STARS] = pd.array([s.stars for s in stars], dtype=pd.Int64Dtype())
-    out[c.IS_POTENTIAL_5_STAR] = [bool(s.is_potential_5_star) for s in stars]
-    out[c.IS_NOT_PASSED] = [bool(s.is_not_passed) for s in stars]
+    out[c.IS_POTENTIAL_5_STAR] = _flags([bool(s.is_potential_5_star) for s in stars])
+    out[c.IS_NOT_PASSED] = _flags([bool(s.is_not_passed) for s in stars])
     out[c.STARS_ERROR] = [s.error for s in stars]
 
     score_raw = _cells(rows, c.SCORE)

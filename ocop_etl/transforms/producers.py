@@ -76,6 +76,8 @@ _PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     }.items()
 }
 _MAX_PHRASE = max(len(p) for p in _PHRASES)
+# Words that start a phrase: any other word is kept as it is without trying phrase lengths.
+_PHRASE_STARTS = frozenset(p[0] for p in _PHRASES)
 
 # Leading legal-form tokens → producer type. Read left to right from the start of the key.
 _COMPANY_SUFFIXES = ("tnhh", "mtv", "cp")
@@ -111,6 +113,10 @@ def _abbreviate(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
+        if words[i] not in _PHRASE_STARTS:
+            out.append(words[i])
+            i += 1
+            continue
         for size in range(min(_MAX_PHRASE, len(words) - i), 0, -1):
             abbr = _PHRASES.get(tuple(words[i : i + size]))
             if abbr is not None:

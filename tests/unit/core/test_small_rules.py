@@ -9,7 +9,7 @@ import pytest
 
 from ocop_etl.check import content_hash
 from ocop_etl.load.loader import Submission
-from ocop_etl.transforms.address import AddressParts, split_address
+from ocop_etl.transforms.address import AddressParts, _split_address, split_address
 from ocop_etl.transforms.normalize import add_months
 
 
@@ -62,3 +62,16 @@ def test_content_hash_ignores_the_file_name_but_not_the_cells() -> None:
     edited = rows.assign(stars="3 sao")
     assert content_hash(rows) == content_hash(renamed)
     assert content_hash(rows) != content_hash(edited)
+
+
+def test_split_address_answers_the_same_from_its_cache() -> None:
+    text = "Thôn 1, xã Quế Xuân 2, huyện Quế Sơn, tỉnh Quảng Nam"
+    first = split_address(text)
+    assert split_address(text) == first == _split_address(text)
+    assert split_address(None) == AddressParts()
+    # Equal text of another type (not a str) is split uncached, to the same parts.
+    assert split_address(_Text(text)) == first
+
+
+class _Text(str):
+    """A str subclass: not ``type(value) is str``, so it bypasses the cache."""

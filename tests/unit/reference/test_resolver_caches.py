@@ -144,3 +144,19 @@ def test_fast_replace_matches_dataclasses_replace() -> None:
     assert admin_units._replace(base) == base
     with pytest.raises(TypeError):
         admin_units._replace(base, no_such_field=1)
+
+
+def test_spellings_that_clean_alike_share_a_result_only_within_a_scheme(
+    tables: AdminTables,
+) -> None:
+    # The second-level cache is keyed by the cleaned cells *and* the scheme: a spelling met
+    # first under one date must still be read in the other scheme under another date.
+    warm = AdminResolver(tables)
+    plain = ("Quảng Nam", "Quế Sơn", "Quế Xuân 2")
+    spaced = ("  Quảng\u00a0Nam ", "Quế Sơn ", " Quế Xuân 2")
+    for on_date in (D2020, D2025, None, D2020):
+        for cells in (plain, spaced):
+            got = warm.resolve(*cells, on_date=on_date)
+            assert got == _fresh(tables, (*cells, on_date)), (cells, on_date)
+    assert warm.resolve(*spaced, on_date=D2025).scheme == "2025"
+    assert warm.resolve(*spaced, on_date=D2020).scheme == "pre2025"

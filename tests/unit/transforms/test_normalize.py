@@ -98,3 +98,14 @@ def test_a_group_without_any_date_or_year_loads_under_the_default_taxonomy() -> 
     assert pd.isna(row[c.EVALUATION_YEAR])
     assert row[c.PRODUCT_GROUP_TAXONOMY] == "1048/QĐ-TTg"
     assert row[c.PRODUCT_GROUP_CODE] is not None
+
+
+def test_flag_columns_are_bool_and_an_empty_report_keeps_pandas_dtypes() -> None:
+    rows = _frame(ROW, {**ROW, "stars": "tiềm năng 5 sao"})
+    out = to_canonical(rows, ReportContext(), shared_resolver())
+    assert out[c.IS_POTENTIAL_5_STAR].tolist() == [False, True]
+    assert out[c.IS_NOT_PASSED].dtype == bool
+    # No rows: pandas makes an empty list float64, and the flags stay what it makes them.
+    empty = _frame(ROW).iloc[:0]
+    flags = to_canonical(empty, ReportContext(), shared_resolver())[c.IS_NOT_PASSED]
+    assert flags.dtype == pd.DataFrame({"x": []}, index=empty.index)["x"].dtype
