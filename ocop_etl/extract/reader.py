@@ -151,19 +151,23 @@ def _rows_frame(tables: list[_SheetTable], source_file: str) -> pd.DataFrame:
     carried = [
         f for f in CARRIED_FIELDS if any(p.carried.get(f) for t in tables for p in t.products)
     ]
-    order = [*columns.LINEAGE, *raw_fields, *carried]
-    # One tuple per product (the values picked in C by map), then one 2-D object array: a
-    # DataFrame from one dict per row costs several times more.
+    text_columns = [columns.SOURCE_FILE, columns.SOURCE_SHEET, *raw_fields, *carried]
+    # One tuple of texts per product (the values picked in C by map), then one 2-D object
+    # array: a DataFrame from one dict per row costs several times more.
     records = [
-        (source_file, t.name, p.source_row, *map(p.values.get, raw_fields),
-         *map(p.carried.get, carried))
+        (source_file, t.name, *map(p.values.get, raw_fields), *map(p.carried.get, carried))
         for t in tables
         for p in t.products
     ]
-    grid = np.array(records, dtype=object).reshape(len(records), len(order))
+    grid = np.array(records, dtype=object).reshape(len(records), len(text_columns))
     # object dtype keeps None as None: pandas 3 would infer "str" and turn None into NaN.
-    frame = pd.DataFrame(grid, columns=order, dtype=object)
-    frame[columns.SOURCE_ROW] = frame[columns.SOURCE_ROW].astype("int64")
+    frame = pd.DataFrame(grid, columns=text_columns, dtype=object)
+    # The row numbers go in as an int64 array of their own: converting an object column
+    # afterwards (astype + replacing the column) cost more than building the whole frame.
+    source_rows = np.fromiter(
+        (p.source_row for t in tables for p in t.products), dtype=np.int64, count=len(records)
+    )
+    frame.insert(columns.LINEAGE.index(columns.SOURCE_ROW), columns.SOURCE_ROW, source_rows)
     return frame
 
 
