@@ -17,10 +17,12 @@ district's group.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from itertools import zip_longest
+from operator import itemgetter
 
 from ocop_etl.extract import phrases
 from ocop_etl.extract.aliases import alias_candidates, lookup
@@ -181,26 +183,32 @@ class _SheetTexts:
     # a header repeated on a new printed page.
     header_texts: tuple[tuple[int, frozenset[str]], ...]
     payload_columns: tuple[int, ...]  # columns of every field but the sequence number
+    # Rows at least this wide hold every payload column: ``payload_values`` picks them in C.
+    payload_width: int
+    payload_values: Callable[[list[str | None]], tuple[str | None, ...]]
 
     @classmethod
     def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
-        texts = {t for t in set().union(*rows) if t}
+        texts = _texts_in(set().union(*rows))
         candidates = phrases.texts_without(texts, phrases.NOT_IN_TOTALS)
         by_column = list(zip_longest(*rows))  # columns of the data area, short rows padded
         header_texts = []
         for col in layout.columns:
             if col.field is None or col.index >= len(by_column):
                 continue
-            column_texts = {t for t in by_column[col.index] if t}
+            column_texts = _texts_in(set(by_column[col.index]))
             own = frozenset(
                 t for t in alias_candidates(column_texts, col.field) if _is_header_of(t, col.field)
             )
             if own:
                 header_texts.append((col.index, own))
+        payload_columns = tuple(c for f, c in layout.field_col.items() if f != columns.SEQ)
         return cls(
             totals=frozenset(filter(_is_total, candidates)),
             header_texts=tuple(header_texts),
-            payload_columns=tuple(c for f, c in layout.field_col.items() if f != columns.SEQ),
+            payload_columns=payload_columns,
+            payload_width=max(payload_columns, default=-1) + 1,
+            payload_values=_picker(payload_columns),
         )
 
     def is_repeated_header(self, values: list[str | None]) -> bool:
@@ -218,7 +226,24 @@ class _SheetTexts:
     def has_payload(self, values: list[str | None]) -> bool:
         """Any field but the sequence number filled (a missing cell is empty)."""
         width = len(values)
+        if width >= self.payload_width:  # the common case: no bounds check per column
+            return any(self.payload_values(values))
         return any(values[c] for c in self.payload_columns if c < width)
+
+
+def _picker(indexes: tuple[int, ...]) -> Callable[[list[str | None]], tuple[str | None, ...]]:
+    """``values`` → the values at ``indexes``, as a tuple, picked in C (``itemgetter``)."""
+    if not indexes:
+        return lambda _values: ()
+    # The first index once more: itemgetter of a single index returns a value, not a tuple.
+    return itemgetter(*indexes, indexes[0])
+
+
+def _texts_in(values: set[str | None]) -> set[str]:
+    """The non-empty texts among a set of cells (emptied of the others in place, in C)."""
+    values.discard(None)
+    values.discard("")
+    return values  # type: ignore[return-value]  # only texts are left
 
 
 def _ends_table(filled: list[str]) -> bool:
