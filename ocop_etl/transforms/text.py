@@ -190,8 +190,23 @@ def clean_text(value: object) -> str | None:
 
 def clean_texts(texts: Iterable[str | None]) -> dict[str | None, str | None]:
     """{text: clean_text(text)} for many texts at once (a reader cleans a sheet's distinct
-    texts): the same results, without a wrapper call per text."""
-    return {t: None if t is None else _clean_str(t) for t in texts}
+    texts): the same results, without a Python step per text already seen."""
+    pending = texts if isinstance(texts, set) else set(texts)
+    cache = _CLEANED
+    # The set difference and the lookups below run in C; only new texts cost Python work.
+    new = {t: _clean_uncached(t) for t in pending.difference(cache) if t is not None}
+    if len(cache) < _CLEANED_MAX:
+        cache.update(new)
+    cleaned = dict(zip(pending, map(cache.get, pending), strict=True))  # None → None
+    cleaned.update(new)  # when the cache is full, new texts are not in it
+    return cleaned
+
+
+# clean_texts' cache. Entries are only ever added (never evicted or cleared), so a lookup
+# that found a text still finds it, from any thread. The texts that repeat across files (units,
+# stars, groups, places) come early in a run; once full, new texts are simply cleaned again.
+_CLEANED: dict[str | None, str | None] = {}
+_CLEANED_MAX = 1 << 16
 
 
 @lru_cache(maxsize=1 << 16)
@@ -216,6 +231,11 @@ def _clean_once(text: str) -> str:
         # Plain ASCII without control characters: ftfy, NFC and the translations leave it as
         # it is, so only the whitespace runs remain to collapse (same result as below).
         return " ".join(text.split())
+    if not may_be_mojibake(text):
+        # Only ASCII and Vietnamese letters (most cells), and nothing ftfy would flag: no eth,
+        # no character of _TRANSLATE (none is ASCII or a Vietnamese letter), so of the steps
+        # below only NFC and the space clean-up apply. One scan instead of three.
+        return _spaces_cleaned(unicodedata.normalize("NFC", text))
     # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
     # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
     # never contains these two bytes, so no real mojibake is lost.
@@ -227,6 +247,10 @@ def _clean_once(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if _HAS_TRANSLATED.search(text):
         text = text.translate(_TRANSLATE)
+    return _spaces_cleaned(text)
+
+
+def _spaces_cleaned(text: str) -> str:
     if not text.isprintable():
         # isprintable() is False exactly when some character is a control or a separator
         # other than the plain space (or unassigned/format/private): only then look closer.
