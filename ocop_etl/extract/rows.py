@@ -233,10 +233,10 @@ class _SheetTexts:
 
 def _picker(indexes: tuple[int, ...]) -> Callable[[list[str | None]], tuple[str | None, ...]]:
     """``values`` → the values at ``indexes``, as a tuple, picked in C (``itemgetter``)."""
-    if not indexes:
-        return lambda _values: ()
-    # The first index once more: itemgetter of a single index returns a value, not a tuple.
-    return itemgetter(*indexes, indexes[0])
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    # itemgetter of a single index returns the value itself, not a 1-tuple.
+    return lambda values: tuple(values[i] for i in indexes)
 
 
 def _texts_in(values: set[str | None]) -> set[str]:
@@ -277,6 +277,12 @@ def classify(
     return RowKind.PRODUCT, None
 
 
+def _carried(base: dict[str, str], stack: list[tuple[str, str | None]]) -> dict[str, str]:
+    carried = dict(base)
+    carried.update({k: v for k, v in stack if v is not None})
+    return carried
+
+
 def read_products(
     grid: Grid, layout: HeaderLayout, merged: list[Merged], base: dict[str, str]
 ) -> list[ProductRow]:
@@ -284,7 +290,12 @@ def read_products(
     fill_vertical_merges(grid, merged, layout.data_start)
     texts = _SheetTexts.of(grid[layout.data_start:], layout)
     fields = list(layout.field_col.items())
+    # A row that reaches the last field column has its values picked in C (``itemgetter``).
+    names = tuple(layout.field_col)
+    pick = _picker(tuple(layout.field_col.values()))
+    full_width = max(layout.field_col.values(), default=-1) + 1
     stack: list[tuple[str, str | None]] = []  # open sections, outermost first
+    carried = _carried(base, stack)  # rebuilt when a section opens, copied for each product
     products: list[ProductRow] = []
     for r in range(layout.data_start, len(grid)):
         values = grid[r]
@@ -296,16 +307,13 @@ def read_products(
             if section.kind in kinds:
                 del stack[kinds.index(section.kind):]
             stack.append((section.kind, section.value))
+            carried = _carried(base, stack)
         if kind is not RowKind.PRODUCT:
             continue
-        carried = dict(base)
-        carried.update({k: v for k, v in stack if v is not None})
         width = len(values)
-        products.append(
-            ProductRow(
-                source_row=r + 1,
-                values={f: values[c] if c < width else None for f, c in fields},
-                carried=carried,
-            )
-        )
+        if width >= full_width:
+            row_values = dict(zip(names, pick(values), strict=True))
+        else:
+            row_values = {f: values[c] if c < width else None for f, c in fields}
+        products.append(ProductRow(source_row=r + 1, values=row_values, carried=dict(carried)))
     return products
