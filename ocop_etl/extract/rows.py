@@ -258,7 +258,7 @@ def classify(
     texts: _SheetTexts,
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
-    filled = [v for v in values if v]
+    filled = list(filter(None, values))  # the non-empty cells, picked in C
     # A column-number row has only number cells: a product row fails on its name, cheaply.
     numbers = len(filled) >= 3 and is_number_cell(filled[1]) and is_column_number_row(values)
     if not filled or numbers or texts.is_repeated_header(values):
