@@ -51,8 +51,9 @@ _LEGACY_EVIDENCE = re.compile(
 )
 
 
-def _evidence(texts: set[str]) -> dict[str | None, int | None]:
-    """{text: 1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither}.
+def _evidence(texts: set[str]) -> tuple[dict[str | None, int | None], set[str]]:
+    """{text: 1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither}, and the
+    texts that are -1.
 
     The patterns run over the texts through ``filter`` (no Python call per text). Real
     letters are looked for first: a text that has them is 1 whatever else it holds, and the
@@ -64,8 +65,9 @@ def _evidence(texts: set[str]) -> dict[str | None, int | None]:
     real = set(filter(_REAL_VIETNAMESE.search, non_ascii))
     evidence.update(dict.fromkeys(real, 1))
     not_real = filterfalse(real.__contains__, non_ascii)
-    evidence.update(dict.fromkeys(filter(_LEGACY_EVIDENCE.search, not_real), -1))
-    return evidence
+    legacy = set(filter(_LEGACY_EVIDENCE.search, not_real))
+    evidence.update(dict.fromkeys(legacy, -1))
+    return evidence, legacy
 
 
 def distinct_texts(grid: SheetGrid) -> set[str | None]:
@@ -81,13 +83,15 @@ def suspect_columns(grid: SheetGrid, texts: set[str | None] | None = None) -> li
     # Each distinct text is looked at once; the columns then only count (in C).
     if texts is None:
         texts = distinct_texts(grid)
-    evidence = _evidence(texts - {None})  # type: ignore[arg-type]  # None removed
-    if -1 not in evidence.values():
+    evidence, legacy_texts = _evidence(texts - {None})  # type: ignore[arg-type]  # no None
+    if not legacy_texts:
         return []  # no legacy symbol anywhere: no column can have more of them than letters
     evidence[None] = None  # empty cells, and zip_longest's padding of short rows
     evidence_of = evidence.__getitem__
     suspects = []
     for c, column in enumerate(zip_longest(*grid.cells)):
+        if legacy_texts.isdisjoint(column):
+            continue  # no legacy vote: it cannot outnumber the letters' votes
         votes = Counter(map(evidence_of, column))
         if votes[-1] > votes[1]:
             suspects.append(c)
