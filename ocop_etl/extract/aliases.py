@@ -99,6 +99,26 @@ def alias_candidates(texts: Iterable[str], field: str) -> list[str]:
     return [] if ruled_out is None else texts_without(texts, ruled_out)
 
 
+@lru_cache(maxsize=1)
+def _ruled_out_for_every_field() -> str:
+    """ASCII letters/digits that no alias key of any field is built on."""
+    allowed = set().union(*_bases_by_field().values())
+    return "".join(
+        ch for ch in string.ascii_letters + string.digits if ord(ch.lower()) not in allowed
+    )
+
+
+def header_candidates(texts: Iterable[str]) -> list[str]:
+    """The texts that may be an alias of some field: ``lookup`` is None for all the others.
+
+    The rule of ``alias_candidates`` for every field at once: a text with a letter or digit
+    that no alias key is built on ("Dừa sáp" has a 'D', "72,5" a '7') is ruled out for each
+    field, so it matches none. For the header search, which looks up every cell of a sheet's
+    first rows (mostly data: names, numbers, dates) without this.
+    """
+    return texts_without(texts, _ruled_out_for_every_field())
+
+
 def is_alias_of(text: str, field: str) -> bool:
     """``lookup(text)`` is an alias of ``field`` (ruled out early, see ``alias_candidates``)."""
     if not alias_candidates([text], field):

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ocop_etl.extract.aliases import lookup
+from ocop_etl.extract.aliases import header_candidates, lookup
 from ocop_etl.extract.workbook import Merged
 from ocop_etl.schemas import columns
 
@@ -74,7 +74,8 @@ def is_column_number_row(values: list[str | None]) -> bool:
 
 def _fields_in_row(grid: Grid, r: int) -> set[str]:
     found = set()
-    for text in filter(None, grid[r]):
+    # Cells that cannot be any alias are ruled out without building their match_key.
+    for text in header_candidates(filter(None, grid[r])):
         alias = lookup(text)
         if alias:
             found.add(alias.field)

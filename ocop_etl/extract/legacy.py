@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from itertools import zip_longest
+from itertools import filterfalse, zip_longest
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -51,27 +51,47 @@ _LEGACY_EVIDENCE = re.compile(
 )
 
 
-def _evidence(value: str) -> int:
-    """1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither."""
-    if value.isascii():
-        return 0  # both patterns need a non-ASCII character
-    if _REAL_VIETNAMESE.search(value):
-        return 1
-    return -1 if _LEGACY_EVIDENCE.search(value) else 0
+def _evidence(texts: set[str]) -> tuple[dict[str | None, int | None], set[str]]:
+    """{text: 1 for real Vietnamese letters, -1 for legacy symbols, 0 for neither}, and the
+    texts that are -1.
+
+    The patterns run over the texts through ``filter`` (no Python call per text). Real
+    letters are looked for first: a text that has them is 1 whatever else it holds, and the
+    costlier legacy pattern then only runs on the few texts without them.
+    """
+    evidence: dict[str | None, int | None] = dict.fromkeys(texts, 0)
+    # Both patterns need a non-ASCII character, so ASCII texts stay 0.
+    non_ascii = list(filterfalse(str.isascii, texts))
+    real = set(filter(_REAL_VIETNAMESE.search, non_ascii))
+    evidence.update(dict.fromkeys(real, 1))
+    not_real = filterfalse(real.__contains__, non_ascii)
+    legacy = set(filter(_LEGACY_EVIDENCE.search, not_real))
+    evidence.update(dict.fromkeys(legacy, -1))
+    return evidence, legacy
 
 
-def suspect_columns(grid: SheetGrid) -> list[int]:
-    """Columns whose characters look legacy-encoded (cheap: no file access)."""
+def distinct_texts(grid: SheetGrid) -> set[str | None]:
+    """Every distinct cell value of the grid (None included when a cell is empty)."""
+    return set().union(*grid.cells)
+
+
+def suspect_columns(grid: SheetGrid, texts: set[str | None] | None = None) -> list[int]:
+    """Columns whose characters look legacy-encoded (cheap: no file access).
+
+    ``texts`` is ``distinct_texts(grid)`` when the caller has it already.
+    """
     # Each distinct text is looked at once; the columns then only count (in C).
-    evidence: dict[str | None, int | None] = {
-        v: _evidence(v) if v is not None else None for v in set().union(*grid.cells)
-    }
-    if -1 not in evidence.values():
+    if texts is None:
+        texts = distinct_texts(grid)
+    evidence, legacy_texts = _evidence(texts - {None})  # type: ignore[arg-type]  # no None
+    if not legacy_texts:
         return []  # no legacy symbol anywhere: no column can have more of them than letters
-    evidence[None] = None  # zip_longest pads short rows with None
+    evidence[None] = None  # empty cells, and zip_longest's padding of short rows
     evidence_of = evidence.__getitem__
     suspects = []
     for c, column in enumerate(zip_longest(*grid.cells)):
+        if legacy_texts.isdisjoint(column):
+            continue  # no legacy vote: it cannot outnumber the letters' votes
         votes = Counter(map(evidence_of, column))
         if votes[-1] > votes[1]:
             suspects.append(c)
@@ -165,14 +185,18 @@ def _decode_column(
         )
 
 
-def decode_legacy_columns(data: bytes, container: Container, grid: SheetGrid) -> dict[int, str]:
+def decode_legacy_columns(
+    data: bytes, container: Container, grid: SheetGrid, texts: set[str | None] | None = None
+) -> dict[int, str]:
     """Decode suspect columns of ``grid`` in place; returns {column index: encoding converted}.
 
     Each suspect column is decided on its own first. A suspect column too short to decide
     alone (a "Hạng sao" column holding "Haïng sao" and digits) takes the decision of all the
-    sheet's suspect columns pooled — still many cells, never one.
+    sheet's suspect columns pooled — still many cells, never one. ``texts`` is
+    ``distinct_texts(grid)`` when the caller has it already. The grid is left untouched
+    when the result is empty.
     """
-    suspects = suspect_columns(grid)
+    suspects = suspect_columns(grid, texts)
     if not suspects:
         return {}
     fonts = (

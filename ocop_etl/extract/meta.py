@@ -125,10 +125,12 @@ def _decision_year(text: str) -> int | None:
 
 def from_rows(rows: Sequence[dict[str, str | None]]) -> Found:
     """A year/province/district column counts only when every row that fills it agrees."""
+    # A year column repeats one value down the sheet: parse each distinct value once (the
+    # distinct years are the same either way).
     return Found(
         province=_single(r.get(columns.PROVINCE) for r in rows),
         district=_single(r.get(columns.DISTRICT) for r in rows),
-        year=_single(_year_of(r.get(columns.YEAR)) for r in rows),
+        year=_single(map(_year_of, {r.get(columns.YEAR) for r in rows})),
     )
 
 
@@ -146,11 +148,8 @@ def from_decision(title_lines: Sequence[str], rows: Sequence[dict[str, str | Non
     decision_lines = [t for t in title_lines if phrases.DECISION_LINE.search(phrases.fold(t))]
     year = _single(_decision_year(t) for t in decision_lines)
     if year is None:
-        year = _single(
-            _decision_year(r.get(f) or "")
-            for r in rows
-            for f in (columns.DECISION, columns.DECISION_DATE)
-        )
+        texts = {r.get(f) or "" for r in rows for f in (columns.DECISION, columns.DECISION_DATE)}
+        year = _single(map(_decision_year, texts))
     return Found(year=year)
 
 

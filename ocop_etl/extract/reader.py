@@ -19,7 +19,7 @@ from ocop_etl.extract import meta as meta_sources
 from ocop_etl.extract import phrases
 from ocop_etl.extract.fileformat import Container, check_suffix, sniff_container
 from ocop_etl.extract.header import Grid, HeaderLayout, find_header
-from ocop_etl.extract.legacy import decode_legacy_columns
+from ocop_etl.extract.legacy import decode_legacy_columns, distinct_texts
 from ocop_etl.extract.limits import ReadLimits, check_file_size, check_package
 from ocop_etl.extract.rows import ProductRow, read_products, stars_in_name
 from ocop_etl.extract.workbook import SheetGrid, read_visible_sheets
@@ -95,20 +95,23 @@ def _sheet_stars(sheet_name: str, title_lines: list[str]) -> dict[str, str]:
     return {columns.STARS_FROM_SECTION: stars} if stars else {}
 
 
-def _clean_grid(cells: list[list[str | None]]) -> Grid:
-    """``clean_text`` of every cell, computed once per distinct text of the sheet.
+def _clean_grid(cells: list[list[str | None]], texts: set[str | None]) -> Grid:
+    """``clean_text`` of every cell, computed once per distinct text of the sheet (``texts``).
 
     A sheet repeats most of its cells (stars, groups, units, empty cells), and even a cached
     ``clean_text`` costs a Python call per cell; a dict lookup per cell (``map``) does not.
     """
-    cleaned = clean_texts(set().union(*cells))
+    cleaned = clean_texts(texts)
     return [list(map(cleaned.__getitem__, row)) for row in cells]
 
 
 def _read_sheet(data: bytes, container: Container, grid: SheetGrid) -> _SheetTable | None:
+    texts = distinct_texts(grid)
     # Legacy fonts are decoded on the raw text: clean_text would delete TCVN3's ư (U+00AD).
-    legacy = decode_legacy_columns(data, container, grid)
-    text = _clean_grid(grid.cells)
+    legacy = decode_legacy_columns(data, container, grid, texts)
+    if legacy:  # cells were rewritten: their distinct texts changed
+        texts = distinct_texts(grid)
+    text = _clean_grid(grid.cells, texts)
     layout = find_header(text, grid.merged, grid.has_merge_info)
     if layout is None:
         return None  # a helper sheet (drop-down lists, notes): not part of the report
@@ -151,19 +154,23 @@ def _rows_frame(tables: list[_SheetTable], source_file: str) -> pd.DataFrame:
     carried = [
         f for f in CARRIED_FIELDS if any(p.carried.get(f) for t in tables for p in t.products)
     ]
-    order = [*columns.LINEAGE, *raw_fields, *carried]
-    # One tuple per product (the values picked in C by map), then one 2-D object array: a
-    # DataFrame from one dict per row costs several times more.
+    text_columns = [columns.SOURCE_FILE, columns.SOURCE_SHEET, *raw_fields, *carried]
+    # One tuple of texts per product (the values picked in C by map), then one 2-D object
+    # array: a DataFrame from one dict per row costs several times more.
     records = [
-        (source_file, t.name, p.source_row, *map(p.values.get, raw_fields),
-         *map(p.carried.get, carried))
+        (source_file, t.name, *map(p.values.get, raw_fields), *map(p.carried.get, carried))
         for t in tables
         for p in t.products
     ]
-    grid = np.array(records, dtype=object).reshape(len(records), len(order))
+    grid = np.array(records, dtype=object).reshape(len(records), len(text_columns))
     # object dtype keeps None as None: pandas 3 would infer "str" and turn None into NaN.
-    frame = pd.DataFrame(grid, columns=order, dtype=object)
-    frame[columns.SOURCE_ROW] = frame[columns.SOURCE_ROW].astype("int64")
+    frame = pd.DataFrame(grid, columns=text_columns, dtype=object)
+    # The row numbers go in as an int64 array of their own: converting an object column
+    # afterwards (astype + replacing the column) cost more than building the whole frame.
+    source_rows = np.fromiter(
+        (p.source_row for t in tables for p in t.products), dtype=np.int64, count=len(records)
+    )
+    frame.insert(columns.LINEAGE.index(columns.SOURCE_ROW), columns.SOURCE_ROW, source_rows)
     return frame
 
 

@@ -17,10 +17,12 @@ district's group.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from itertools import zip_longest
+from operator import itemgetter
 
 from ocop_etl.extract import phrases
 from ocop_etl.extract.aliases import alias_candidates, lookup
@@ -181,26 +183,32 @@ class _SheetTexts:
     # a header repeated on a new printed page.
     header_texts: tuple[tuple[int, frozenset[str]], ...]
     payload_columns: tuple[int, ...]  # columns of every field but the sequence number
+    # Rows at least this wide hold every payload column: ``payload_values`` picks them in C.
+    payload_width: int
+    payload_values: Callable[[list[str | None]], tuple[str | None, ...]]
 
     @classmethod
     def of(cls, rows: Grid, layout: HeaderLayout) -> _SheetTexts:
-        texts = {t for t in set().union(*rows) if t}
+        texts = _texts_in(set().union(*rows))
         candidates = phrases.texts_without(texts, phrases.NOT_IN_TOTALS)
         by_column = list(zip_longest(*rows))  # columns of the data area, short rows padded
         header_texts = []
         for col in layout.columns:
             if col.field is None or col.index >= len(by_column):
                 continue
-            column_texts = {t for t in by_column[col.index] if t}
+            column_texts = _texts_in(set(by_column[col.index]))
             own = frozenset(
                 t for t in alias_candidates(column_texts, col.field) if _is_header_of(t, col.field)
             )
             if own:
                 header_texts.append((col.index, own))
+        payload_columns = tuple(c for f, c in layout.field_col.items() if f != columns.SEQ)
         return cls(
             totals=frozenset(filter(_is_total, candidates)),
             header_texts=tuple(header_texts),
-            payload_columns=tuple(c for f, c in layout.field_col.items() if f != columns.SEQ),
+            payload_columns=payload_columns,
+            payload_width=max(payload_columns, default=-1) + 1,
+            payload_values=_picker(payload_columns),
         )
 
     def is_repeated_header(self, values: list[str | None]) -> bool:
@@ -218,7 +226,24 @@ class _SheetTexts:
     def has_payload(self, values: list[str | None]) -> bool:
         """Any field but the sequence number filled (a missing cell is empty)."""
         width = len(values)
+        if width >= self.payload_width:  # the common case: no bounds check per column
+            return any(self.payload_values(values))
         return any(values[c] for c in self.payload_columns if c < width)
+
+
+def _picker(indexes: tuple[int, ...]) -> Callable[[list[str | None]], tuple[str | None, ...]]:
+    """``values`` → the values at ``indexes``, as a tuple, picked in C (``itemgetter``)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    # itemgetter of a single index returns the value itself, not a 1-tuple.
+    return lambda values: tuple(values[i] for i in indexes)
+
+
+def _texts_in(values: set[str | None]) -> set[str]:
+    """The non-empty texts among a set of cells (emptied of the others in place, in C)."""
+    values.discard(None)
+    values.discard("")
+    return values  # type: ignore[return-value]  # only texts are left
 
 
 def _ends_table(filled: list[str]) -> bool:
@@ -233,7 +258,7 @@ def classify(
     texts: _SheetTexts,
 ) -> tuple[RowKind, Section | None]:
     """What row r is (0-based grid row), and its section when it is one."""
-    filled = [v for v in values if v]
+    filled = list(filter(None, values))  # the non-empty cells, picked in C
     # A column-number row has only number cells: a product row fails on its name, cheaply.
     numbers = len(filled) >= 3 and is_number_cell(filled[1]) and is_column_number_row(values)
     if not filled or numbers or texts.is_repeated_header(values):
@@ -252,6 +277,12 @@ def classify(
     return RowKind.PRODUCT, None
 
 
+def _carried(base: dict[str, str], stack: list[tuple[str, str | None]]) -> dict[str, str]:
+    carried = dict(base)
+    carried.update({k: v for k, v in stack if v is not None})
+    return carried
+
+
 def read_products(
     grid: Grid, layout: HeaderLayout, merged: list[Merged], base: dict[str, str]
 ) -> list[ProductRow]:
@@ -259,7 +290,12 @@ def read_products(
     fill_vertical_merges(grid, merged, layout.data_start)
     texts = _SheetTexts.of(grid[layout.data_start:], layout)
     fields = list(layout.field_col.items())
+    # A row that reaches the last field column has its values picked in C (``itemgetter``).
+    names = tuple(layout.field_col)
+    pick = _picker(tuple(layout.field_col.values()))
+    full_width = max(layout.field_col.values(), default=-1) + 1
     stack: list[tuple[str, str | None]] = []  # open sections, outermost first
+    carried = _carried(base, stack)  # rebuilt when a section opens, copied for each product
     products: list[ProductRow] = []
     for r in range(layout.data_start, len(grid)):
         values = grid[r]
@@ -271,16 +307,13 @@ def read_products(
             if section.kind in kinds:
                 del stack[kinds.index(section.kind):]
             stack.append((section.kind, section.value))
+            carried = _carried(base, stack)
         if kind is not RowKind.PRODUCT:
             continue
-        carried = dict(base)
-        carried.update({k: v for k, v in stack if v is not None})
         width = len(values)
-        products.append(
-            ProductRow(
-                source_row=r + 1,
-                values={f: values[c] if c < width else None for f, c in fields},
-                carried=carried,
-            )
-        )
+        if width >= full_width:
+            row_values = dict(zip(names, pick(values), strict=True))
+        else:
+            row_values = {f: values[c] if c < width else None for f, c in fields}
+        products.append(ProductRow(source_row=r + 1, values=row_values, carried=dict(carried)))
     return products

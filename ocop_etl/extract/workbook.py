@@ -46,10 +46,7 @@ def cell_to_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        # Excel stores every number as a float: sequence number 3 must not read "3.0".
-        return str(int(value)) if value.is_integer() else repr(value)
+        return _float_text(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -61,6 +58,13 @@ def cell_to_text(value: object) -> str | None:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
     return str(value)
+
+
+def _float_text(value: float) -> str | None:
+    # Excel stores every number as a float: sequence number 3 must not read "3.0".
+    if value.is_integer():  # never true for inf/nan
+        return str(int(value))
+    return repr(value) if math.isfinite(value) else None
 
 
 def _check_sheet(name: str, rows: int, cols: int, limits: ReadLimits) -> None:
@@ -91,8 +95,16 @@ def _check_cells(name: str, values: Sequence[Sequence[object]], limit: int) -> N
 
 def _text_rows(values: Sequence[Sequence[object]]) -> list[list[str | None]]:
     # Most cells are strings (empty ones are ""), which cell_to_text returns as they are, or
-    # None for "": skip its call for them.
-    return [[(v or None) if type(v) is str else cell_to_text(v) for v in row] for row in values]
+    # None for "", and most others are numbers (floats): skip its chain of checks for them.
+    return [
+        [
+            (v or None) if type(v) is str
+            else _float_text(v) if type(v) is float
+            else cell_to_text(v)
+            for v in row
+        ]
+        for row in values
+    ]
 
 
 def _longest_text(cells: list[list[str | None]]) -> int:

@@ -120,14 +120,49 @@ def _to_str(value: object) -> str:
     return str(value)
 
 
+def _vietnamese_letters() -> str:
+    """Every non-ASCII letter of Vietnamese, precomposed, both cases (134 characters)."""
+    vowels = "aăâeêioôơuưy"
+    toned = {unicodedata.normalize("NFC", v + t) for v in vowels for t in ("", *_TONE_MARKS)}
+    lower = toned | {"đ"}
+    return "".join(sorted(c for c in lower | {c.upper() for c in lower} if not c.isascii()))
+
+
+_VIETNAMESE_LETTERS = _vietnamese_letters()
+# Vietnamese letters in the Latin-1 / Latin Extended-A range: the only ones ftfy's badness
+# regex names (à á â ã è é ê ì í ò ó ô õ ù ú ý ă đ and capitals), plus ĩ ũ ơ ư (harmless).
+_LOWER_LATIN_VIETNAMESE = "".join(c for c in _VIETNAMESE_LETTERS if c.islower() and c <= "ư")
+_UPPER_LATIN_VIETNAMESE = "".join(c for c in _VIETNAMESE_LETTERS if c.isupper() and c <= "Ư")
+# A necessary condition for ``ftfy.badness.is_bad``, ~7× cheaper than it (one character class
+# scan instead of ftfy's ~40-branch regex tried at every position). Every branch of ftfy's
+# BADNESS_RE needs a character from its mojibake categories or literals, all non-ASCII. Text
+# made only of ASCII and Vietnamese letters can satisfy just these branches:
+#   [lower accented][upper accented]       e.g. "àÀ", "đĐ"   → third alternative below
+#   [a-z]\s?[ÃÂ][ ],  ^[ÃÂ][ ],  [a-z.,?!…]Â[ …]  (each needs Ã or Â then a space) → second
+# every other branch needs a character that is neither ASCII nor a Vietnamese letter (a C1
+# control, a symbol, a curly quote, a Greek/Cyrillic letter, …) → first alternative.
+# tests/unit/transforms/test_mojibake_prefilter.py checks this exhaustively on short strings.
+_MAY_BE_MOJIBAKE = re.compile(
+    f"[^\\x00-\\x7f{_VIETNAMESE_LETTERS}]"
+    "|[ÃÂ] "
+    f"|[{_LOWER_LATIN_VIETNAMESE}][{_UPPER_LATIN_VIETNAMESE}]"
+).search
+
+
+def may_be_mojibake(text: str) -> bool:
+    """False only when ftfy's ``is_bad(text)`` is False too (see ``_MAY_BE_MOJIBAKE``)."""
+    return _MAY_BE_MOJIBAKE(text) is not None
+
+
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as cp1252 ("Há»£p tÃ¡c xÃ£" → "Hợp tác xã"); nothing else.
 
     Legitimate Vietnamese, and TCVN3/VNI text still waiting for conversion, come back unchanged.
     """
     # ftfy's own first test, done here to skip its per-call set-up on the common case: ASCII
-    # text, and text without any mojibake-like sequence, come back unchanged.
-    if text.isascii() or not is_bad(text):
+    # text, and text without any mojibake-like sequence, come back unchanged. Plain Vietnamese
+    # (most cells) is ruled out by the cheap exact prefilter before ftfy's costlier regex.
+    if text.isascii() or not may_be_mojibake(text) or not is_bad(text):
         return text
     return ftfy.fix_encoding(text, _FTFY_CONFIG)
 
@@ -155,8 +190,23 @@ def clean_text(value: object) -> str | None:
 
 def clean_texts(texts: Iterable[str | None]) -> dict[str | None, str | None]:
     """{text: clean_text(text)} for many texts at once (a reader cleans a sheet's distinct
-    texts): the same results, without a wrapper call per text."""
-    return {t: None if t is None else _clean_str(t) for t in texts}
+    texts): the same results, without a Python step per text already seen."""
+    pending = texts if isinstance(texts, set) else set(texts)
+    cache = _CLEANED
+    # The set difference and the lookups below run in C; only new texts cost Python work.
+    new = {t: _clean_uncached(t) for t in pending.difference(cache) if t is not None}
+    if len(cache) < _CLEANED_MAX:
+        cache.update(new)
+    cleaned = dict(zip(pending, map(cache.get, pending), strict=True))  # None → None
+    cleaned.update(new)  # when the cache is full, new texts are not in it
+    return cleaned
+
+
+# clean_texts' cache. Entries are only ever added (never evicted or cleared), so a lookup
+# that found a text still finds it, from any thread. The texts that repeat across files (units,
+# stars, groups, places) come early in a run; once full, new texts are simply cleaned again.
+_CLEANED: dict[str | None, str | None] = {}
+_CLEANED_MAX = 1 << 16
 
 
 @lru_cache(maxsize=1 << 16)
@@ -181,6 +231,11 @@ def _clean_once(text: str) -> str:
         # Plain ASCII without control characters: ftfy, NFC and the translations leave it as
         # it is, so only the whitespace runs remain to collapse (same result as below).
         return " ".join(text.split())
+    if not may_be_mojibake(text):
+        # Only ASCII and Vietnamese letters (most cells), and nothing ftfy would flag: no eth,
+        # no character of _TRANSLATE (none is ASCII or a Vietnamese letter), so of the steps
+        # below only NFC and the space clean-up apply. One scan instead of three.
+        return _spaces_cleaned(unicodedata.normalize("NFC", text))
     # Icelandic eth looks exactly like Vietnamese Đ but casefolds to ð, so keys would split.
     # Done before ftfy, which reads a lone "ð" as Cyrillic mojibake ("р"); UTF-8 Vietnamese
     # never contains these two bytes, so no real mojibake is lost.
@@ -192,6 +247,10 @@ def _clean_once(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if _HAS_TRANSLATED.search(text):
         text = text.translate(_TRANSLATE)
+    return _spaces_cleaned(text)
+
+
+def _spaces_cleaned(text: str) -> str:
     if not text.isprintable():
         # isprintable() is False exactly when some character is a control or a separator
         # other than the plain space (or unassigned/format/private): only then look closer.

@@ -18,6 +18,7 @@ from ocop_etl.extract.aliases import (
     alias_candidates,
     alias_table,
     ascii_alnum,
+    header_candidates,
     is_alias_of,
     key_bases,
     lookup,
@@ -55,6 +56,17 @@ def test_is_alias_of_agrees_with_lookup(text: str, field: str) -> None:
     assert is_alias_of(text, field) == (alias is not None and alias.field == field)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_TEXT, _TEXT.map(_mojibake)))
+def test_header_candidates_keep_every_text_lookup_finds(text: str) -> None:
+    if lookup(text) is not None:
+        assert header_candidates([text]) == [text]
+
+
+def test_header_candidates_drop_numbers_and_keep_aliases() -> None:
+    assert header_candidates(["72,5", "2022", "Dừa sáp", "Tên sản phẩm"]) == ["Tên sản phẩm"]
+
+
 def _odd_spellings(alias: str) -> list[str]:
     decomposed = unicodedata.normalize("NFD", alias)
     return [
@@ -70,6 +82,7 @@ def test_every_alias_written_oddly_is_still_its_field() -> None:
     for key, alias in alias_table().items():
         for text in _odd_spellings(key):
             assert is_alias_of(text, alias.field), (text, alias.field)
+            assert header_candidates([text]) == [text]
             assert text in alias_candidates([text, "Nước mắm Nam Ô", "72,5"], alias.field)
 
 
