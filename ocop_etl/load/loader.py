@@ -122,7 +122,8 @@ def _get_or_create(
         on_conflict_do_nothing=key_columns,
         returning=(id_column, *key_columns),
     )
-    ids = {tuple(key): int(row_id) for row_id, *key in created}
+    wanted = set(keys)
+    ids = {k: int(row_id) for row_id, *key in created if (k := tuple(key)) in wanted}
     return ids | _lookup_ids(conn, table, id_column, [k for k in keys if k not in ids])
 
 
@@ -217,7 +218,15 @@ def _look_ahead(conn: Connection, known: KnownProducers, plan: _Plan) -> _Ahead:
             new = [k for b, k in plan.producers if b == block_key and k not in block.id_of_key]
             matched = _match(known, block, new, plan, block_key)
             blocks[block_key] = (block, len(block.producer_ids), matched)
-    unique = sorted(set(plan.product_keys))
+    # A product row is created together with its producer, so a producer new to the block
+    # has no products yet: only the others' (and those without a producer) are looked up.
+    # A guess wrong either way costs only time: the transaction inserts what is missing
+    # with ON CONFLICT DO NOTHING and looks up what it could not insert.
+    unique = sorted(
+        k
+        for k in set(plan.product_keys)
+        if k[1] == "" or (k[0] in blocks and k[1] in blocks[k[0]][0].id_of_key)
+    )
     return _Ahead(blocks, _lookup_ids(conn, t.dim_product, "product_id", unique))
 
 
