@@ -240,6 +240,7 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
                         [r["prefect_startup_s"] for r in runs if "prefect_startup_s" in r]
                     ),
                     "process_s": _median([r["wall_s"] for r in runs]),
+                    "cpu_s": _cpu_medians(runs),
                 }
             )
         ratios.append(
@@ -256,6 +257,12 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
         sq = {r["round"]: r["work_s"] for r in results if (r["backend"], r["mode"], r["variant"]) == ("sqlite", mode, "pipeline")}  # noqa: E501
         pg_over_sqlite[mode] = _median([pg[k] / sq[k] for k in pg if k in sq and sq[k] > 0])
     return {"rows": rows, "ratios": ratios, "pipeline_postgres_over_sqlite": pg_over_sqlite}
+
+
+def _cpu_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Median CPU seconds per role of the pipeline's processes (see ``child.TreeMemory``)."""
+    roles = sorted({role for r in runs for role in r.get("cpu_s", {})})
+    return {role: statistics.median(r["cpu_s"].get(role, 0.0) for r in runs) for role in roles}
 
 
 def _f(value: float | None, fmt: str) -> str:
@@ -296,6 +303,15 @@ def render(report: dict[str, Any]) -> str:
             f"| {_f(r['files_per_s'], ',.0f')} | {r['peak_rss_mb']:.0f} "
             f"| {r['children_peak_rss_mb']:.0f} | {_f(r['prefect_startup_s'], '.1f')} |"
         )
+    cpu = [r for r in s["rows"] if r.get("cpu_s")]
+    if cpu:
+        cores = report["machine"]["cpus"]
+        lines += ["", f"Pipeline CPU seconds by process (medians; the cores had {cores} × time):"]
+        lines += [
+            f"- {r['backend']} {r['mode']}: "
+            + ", ".join(f"{role} {seconds:.1f}" for role, seconds in r["cpu_s"].items())
+            for r in cpu
+        ]
     lines += [
         "",
         "time = the variant's work; for the pipeline, the `ingest` flow call (its data work:",
@@ -303,6 +319,8 @@ def render(report: dict[str, Any]) -> str:
         "peak RSS = the measured process (VmHWM); for the pipeline the larger of that and the",
         "peak summed PSS of it and its forked workers (sampled every 0.5 s).",
         "child peak = its largest finished child (the Prefect server, or a worker).",
+        "CPU by process: flow = the flow's process, workers = its forked workers, server = the",
+        "temporary Prefect server, postgres = the local PostgreSQL server's processes.",
         *report["notes"],
     ]
     return "\n".join(lines)
