@@ -45,6 +45,13 @@ def _quiet_prefect() -> None:
     if not os.environ.get("PREFECT_API_URL"):
         os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        # Prefect gives its temporary server 20 s to start; a first start (it migrates its own
+        # database) took longer than that on a busy 2-core machine, failing the whole run.
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(STARTUP_S))
+
+
+# Seconds the temporary Prefect server may take to start (Prefect's default: 20).
+STARTUP_S = 120
 
 
 def _settings(db: str | None):
