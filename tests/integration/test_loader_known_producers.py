@@ -237,19 +237,32 @@ def _commit_between_look_ahead_and_transaction(
     monkeypatch.setattr(loader, "_look_ahead", look_ahead_then_commit)
 
 
+def _second_file_with_a_commit_in_between(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, committed: str, written: str
+) -> Any:
+    """A warm block; then a file with producer ``written`` while another process commits
+    producer ``committed`` between the file's look-ahead and its transaction."""
+    warm = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
+    run_files(url, [warm], tmp_path)
+    _commit_between_look_ahead_and_transaction(monkeypatch, url, committed)
+    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, [written])
+    (outcome,) = run_files(url, [second], tmp_path)
+    assert outcome.status == "loaded"
+    return outcome
+
+
 def test_a_producer_committed_just_before_the_files_transaction_is_a_candidate(
     warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The file is matched against the block before its transaction (so SQLite's write lock
     # is not held for it); what was committed in between must be matched too.
-    warm = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
-    run_files(warehouse_url, [warm], tmp_path)
-    _commit_between_look_ahead_and_transaction(monkeypatch, warehouse_url, "HTX Mây tre Bao La")
-
-    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre đan Bao La"])
-    (outcome,) = run_files(warehouse_url, [second], tmp_path)
-
-    assert outcome.status == "loaded"
+    _second_file_with_a_commit_in_between(
+        warehouse_url,
+        tmp_path,
+        monkeypatch,
+        committed="HTX Mây tre Bao La",
+        written="HTX Mây tre đan Bao La",
+    )
     assert _review_pairs(warehouse(warehouse_url)) == {
         ("HTX Mây tre đan Bao La", "HTX Mây tre Bao La")
     }
@@ -258,15 +271,14 @@ def test_a_producer_committed_just_before_the_files_transaction_is_a_candidate(
 def test_the_same_producer_committed_just_before_the_files_transaction_is_not_created_twice(
     warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    warm = _report(tmp_path / "in" / "a_2020.xlsx", 2020, ["HTX Nông nghiệp Quế Xuân 1"])
-    run_files(warehouse_url, [warm], tmp_path)
     # New to the block when the file was read, existing by the time it is written.
-    _commit_between_look_ahead_and_transaction(monkeypatch, warehouse_url, "HTX Mây tre Bao La")
-
-    second = _report(tmp_path / "in" / "a_2021.xlsx", 2021, ["HTX Mây tre Bao La"])
-    (outcome,) = run_files(warehouse_url, [second], tmp_path)
-
-    assert outcome.status == "loaded"
+    outcome = _second_file_with_a_commit_in_between(
+        warehouse_url,
+        tmp_path,
+        monkeypatch,
+        committed="HTX Mây tre Bao La",
+        written="HTX Mây tre Bao La",
+    )
     engine = warehouse(warehouse_url)
     producers = rows(
         engine,
