@@ -215,9 +215,11 @@ def _look_ahead(conn: Connection, known: KnownProducers, plan: _Plan) -> _Ahead:
     if plan.producers:
         existing = known.refresh(conn, sorted({b for b, _ in plan.producers}))
         for block_key, block in existing.items():
+            # Counted before matching: a producer another task thread adds to the cached
+            # block meanwhile is then matched again in the transaction, never skipped.
+            seen = len(block.producer_ids)
             new = [k for b, k in plan.producers if b == block_key and k not in block.id_of_key]
-            matched = _match(known, block, new, plan, block_key)
-            blocks[block_key] = (block, len(block.producer_ids), matched)
+            blocks[block_key] = (block, seen, _match(known, block, new, plan, block_key))
     # A product row is created together with its producer, so a producer new to the block
     # has no products yet: only the others' (and those without a producer) are looked up.
     # A guess wrong either way costs only time: the transaction inserts what is missing
