@@ -32,6 +32,10 @@ DbOption = Annotated[
 ]
 
 
+# Seconds the temporary Prefect server may take to start (Prefect's default: 20).
+STARTUP_S = 120
+
+
 def _quiet_prefect() -> None:
     """Defaults that keep an ad-hoc run quiet; a user's own settings always win.
 
@@ -48,10 +52,6 @@ def _quiet_prefect() -> None:
         # Prefect gives its temporary server 20 s to start; a first start (it migrates its own
         # database) took longer than that on a busy 2-core machine, failing the whole run.
         os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(STARTUP_S))
-
-
-# Seconds the temporary Prefect server may take to start (Prefect's default: 20).
-STARTUP_S = 120
 
 
 def _settings(db: str | None):

@@ -300,10 +300,12 @@ def _queue_near_matches(
         block = existing[block_key]
         seen_block, seen, matched = ahead.blocks[block_key]
         if seen_block is block and len(block.producer_ids) >= seen:
-            # The block only grew since the look-ahead: match against the newcomers only.
+            # The block only grew since the look-ahead: match against the newcomers only,
+            # if any (usually none: nothing to parse or score under the write lock).
             # (Every key new now was new then: producers are never deleted.)
-            later = _match(known, block, news, plan, block_key, since=seen)
-            found = {k: matched[k] + later[k] for k in news}
+            grew = len(block.producer_ids) > seen
+            later = _match(known, block, news, plan, block_key, since=seen) if grew else {}
+            found = {k: matched[k] + later.get(k, []) for k in news}
         else:  # the cache re-read the block (evicted, or the database changed under it)
             found = _match(known, block, news, plan, block_key)
         for key, matches in found.items():
@@ -556,7 +558,7 @@ def load_file(
         n = len(valid)
         if n:
             product_ids = _product_ids(conn, plan, ahead, producer_ids, file_id)
-            producer_keys = zip(plan.blocks, valid[c.PRODUCER_KEY].tolist(), strict=True)
+            producer_keys = ((b, pk) for b, pk, _ in plan.product_keys)  # each row's, as planned
             # PostgreSQL: COPY on the same connection, hence in this transaction.
             bulk.insert_rows(
                 conn,
