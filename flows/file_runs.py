@@ -24,7 +24,7 @@ from flows.tasks import (
     prepare_warehouse,
     process_files,
 )
-from ocop_etl.check import shared_resolver
+from ocop_etl.check import warm_up
 from ocop_etl.config import Settings
 from ocop_etl.errors import OcopEtlError, OperationalError
 from ocop_etl.load import ledger
@@ -192,7 +192,7 @@ def fan_out(task: Any, paths: list[str], spec: TaskSpec, settings: Settings) -> 
     if not batches:
         return outcomes
     with (
-        worker_pool(worker_count(settings, len(batches)), warm_up=shared_resolver) as workers,
+        worker_pool(worker_count(settings, len(batches)), warm_up=warm_up) as workers,
         make_task_runner(settings, workers) as runner,
     ):
         futures = [

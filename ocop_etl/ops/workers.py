@@ -93,8 +93,9 @@ def _new_pool(size: int) -> ProcessPoolExecutor:
 def worker_pool(size: int, warm_up: Callable[[], object] | None = None) -> Iterator[int]:
     """Workers for the duration of a run; yields how many (0: work stays in the threads).
 
-    ``warm_up`` builds, once in this process, what every worker needs (the unit resolver):
-    the workers inherit it instead of each building its own.
+    ``warm_up`` builds, once in this process, what every worker needs (the unit resolver,
+    pandera's schema and backends: ``ocop_etl.check.warm_up``): the workers inherit it
+    instead of each building its own in its first batch.
     """
     global _pool, _size
     if size <= 0:

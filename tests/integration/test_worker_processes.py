@@ -88,6 +88,47 @@ def test_workers_leave_when_the_run_process_is_killed() -> None:
         holder.kill()
 
 
+# A run's process with one worker: what the worker imports while checking its first file.
+_FIRST_FILE = """
+import sys
+from pathlib import Path
+from ocop_etl.check import check_file, warm_up
+from ocop_etl.ops.workers import run_on_worker, worker_pool
+
+def imported_by_first_file(path):
+    before = set(sys.modules)
+    check_file(Path(path))
+    return sorted(set(sys.modules) - before)
+
+with worker_pool(1, warm_up=warm_up if sys.argv[1] == "warm" else None):
+    print(" ".join(run_on_worker(imported_by_first_file, sys.argv[2])))
+"""
+
+
+def test_workers_inherit_validation_ready_and_import_nothing_for_their_first_file(
+    tmp_path: Path,
+) -> None:
+    # pandera builds its schema and imports its backends (and dask, hypothesis … where
+    # installed) at a process's first validation: ~0.3 s that every worker would pay again
+    # in its first batch, had the flow not warmed them up before forking them.
+    (report,) = write_samples(tmp_path, files=1, rows_per_file=(3, 5), seed=5)
+
+    def imported(mode: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_FILE, mode, str(report.path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
+        return [m for m in done.stdout.split() if m.split(".")[0] == "pandera"]
+
+    assert imported("warm") == []
+    # The control: without the warm-up the worker does import them (so the check above can
+    # fail; if pandera ever imports everything eagerly, this says the warm-up is moot).
+    assert imported("cold") != []
+
+
 @pytest.mark.postgres
 def test_a_worker_opens_its_own_sessions_and_leaves_the_parents_alone(postgres_url: str) -> None:
     engine = get_engine(postgres_url)
