@@ -14,13 +14,14 @@ a province/commune block; ``find_candidates`` only proposes pairs for a human to
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from rapidfuzz import fuzz, process
+import numpy as np
+from rapidfuzz import fuzz
 
 from ocop_etl.transforms.text import clean_text, match_key, strip_marks
 
@@ -257,57 +258,132 @@ def _veto(a: ProducerName, b: ProducerName) -> str | None:
 def _words_sorted(s: str) -> str | None:
     """``s`` with its words sorted, so that token_sort_ratio(a, b) == ratio(sorted a, sorted b).
 
-    That lets one bulk ``ratio`` call score word order too. None when ``s`` holds whitespace
-    other than plain spaces: rapidfuzz and str.split disagree on what breaks a word there
-    (U+00A0, U+0085, and rapidfuzz itself differs between plain and Vietnamese strings).
-    Cores never do, since match_key joins words with single spaces.
+    None when ``s`` holds whitespace other than plain spaces: rapidfuzz and str.split disagree
+    on what breaks a word there (U+00A0, U+0085, and rapidfuzz itself differs between plain
+    and Vietnamese strings). Cores never do, since match_key joins words with single spaces.
     """
     return " ".join(sorted(s.split())) if s.isprintable() else None
 
 
+# The pre-filter counts characters in _CLASSES classes (code point modulo _CLASSES). Any
+# grouping of characters gives a valid bound, a coarser one only lets more pairs through. On
+# the benchmark workload 32 classes let ~60 of ~3,000 pairs per file through, 64 about 55:
+# not worth twice the bytes to compare.
+_CLASSES = 32
+# Strings longer than this are never filtered out (their counts would not fit in a byte).
+_MAX_BOUNDED = 255
+# Slack on the bound, far above float rounding and far below any gap between two scores of
+# strings this short: the bound must never drop a pair rapidfuzz scores at the threshold.
+_SLACK = 1e-6
+
+
+def _single_spaced(text: str) -> bool:
+    """Printable words between single spaces: sorting the words keeps every character."""
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
+
+
+def _bounded(text: str) -> bool:
+    """Whether the pre-filter's bound holds for ``text``: its sorted words (token_sort) are the
+    same characters, and it is short enough for its character counts (and their sums) to fit
+    in a byte."""
+    return len(text) <= _MAX_BOUNDED and _single_spaced(text)
+
+
+class _Rows:
+    """A numpy array that grows at the end (doubling its capacity), one row per form."""
+
+    def __init__(self, dtype: type, *width: int) -> None:
+        self._data: np.ndarray = np.empty((16, *width), dtype)
+        self._len = 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def extend(self, rows: np.ndarray) -> None:
+        end = self._len + len(rows)
+        if end > len(self._data):
+            grown = np.empty(
+                (max(end, 2 * len(self._data)), *self._data.shape[1:]), self._data.dtype
+            )
+            grown[: self._len] = self._data[: self._len]
+            self._data = grown
+        self._data[self._len : end] = rows
+        self._len = end
+
+    @property
+    def array(self) -> np.ndarray:
+        return self._data[: self._len]
+
+
 class _Forms:
-    """One spelling per producer (the core as written, or without marks) as it is compared:
-    the text, and the text with its words sorted (for token_sort as a plain ratio)."""
+    """The spellings the matcher compares, two per producer: form 2j is producer j's core as
+    written, form 2j + 1 the same without marks. For each form: the text, its words sorted
+    (token_sort as a plain ratio), and what the pre-filter needs (see ``CandidateIndex``) —
+    the latter computed in bulk when first needed, so that adding producers one at a time
+    (the block cache does) stays cheap."""
 
     def __init__(self) -> None:
         self.text: list[str] = []
-        self.words_sorted: list[str | None] = []
-        self.all_sortable = True  # no None in words_sorted
+        self._length = _Rows(np.int64)
+        self._counts = _Rows(np.uint8, _CLASSES)  # characters per class
+        self._bounded = _Rows(np.bool_)  # whether the bound holds for the form (see features)
+        self._typed_bare = _Rows(np.bool_)  # per producer: a core without any marks ("Que Xuan")
 
-    def append(self, text: str) -> None:
-        self.text.append(text)
-        self.words_sorted.append(words_sorted := _words_sorted(text))
-        self.all_sortable = self.all_sortable and words_sorted is not None
+    def __len__(self) -> int:
+        return len(self.text) // 2
 
-    def scores(self, query: str, pool: list[int], threshold: float) -> dict[int, tuple[float, str]]:
-        """{j: (score, method)} for the producers j of ``pool`` whose better scorer reaches
-        ``threshold`` (ties go to "ratio").
+    def append(self, core: str) -> None:
+        self.text.append(core)
+        self.text.append(strip_marks(core))
 
-        Bulk rapidfuzz calls over the whole pool (the loop stays in C). With the threshold as
-        score_cutoff a choice below it is left out, just as fuzz.ratio(..., score_cutoff)
-        returns 0 for it: such a scorer can neither win nor pass the threshold.
-        """
-
-        def above(scorer: Any, q: str, texts: Sequence[str | None]) -> dict[int, float]:
-            found = process.extract(
-                q, texts, scorer=scorer, processor=None, score_cutoff=threshold, limit=None
+    def features(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per form: length, character counts per class, whether the bound holds; and per
+        producer whether its core is typed bare (both forms the same text)."""
+        done = len(self._length)
+        if done < len(self.text):
+            pending = self.text[done:]
+            lengths = np.fromiter(map(len, pending), np.int64, len(pending))
+            # One code point per 4 bytes ("surrogatepass": a stray surrogate is a character
+            # too), so character k of the joined text belongs to the form np.repeat says.
+            codes = np.frombuffer("".join(pending).encode("utf-32-le", "surrogatepass"), "<u4")
+            owner = np.repeat(np.arange(len(pending)), lengths)
+            counts = np.bincount(
+                owner * _CLASSES + codes % _CLASSES, minlength=len(pending) * _CLASSES
+            ).reshape(len(pending), _CLASSES)
+            self._length.extend(lengths)
+            self._counts.extend(np.minimum(counts, _MAX_BOUNDED).astype(np.uint8))
+            # The bound also covers token_sort only when sorting the words keeps the
+            # characters: plain single spaces between words (and short enough to count).
+            # Usually all are (every core parse_producer makes is): then one check of the
+            # whole batch joined by single spaces says so, instead of one per form.
+            if lengths.max() <= _MAX_BOUNDED and _single_spaced(" ".join(pending)):
+                self._bounded.extend(np.ones(len(pending), np.bool_))
+            else:
+                self._bounded.extend(np.fromiter(map(_bounded, pending), np.bool_, len(pending)))
+            self._typed_bare.extend(
+                np.fromiter(
+                    map(str.__eq__, pending[::2], pending[1::2]), np.bool_, len(pending) // 2
+                )
             )
-            return {pool[k]: score for _text, score, k in found}
+        return self._length.array, self._counts.array, self._bounded.array, self._typed_bare.array
 
-        texts = list(map(self.text.__getitem__, pool))
-        ratio = above(fuzz.ratio, query, texts)
-        query_sorted = _words_sorted(query)
-        if query_sorted is not None and self.all_sortable:
-            token_sort = above(
-                fuzz.ratio, query_sorted, list(map(self.words_sorted.__getitem__, pool))
-            )
+    def best(self, f: int, other: _Forms, g: int) -> tuple[float, str]:
+        """The better of ratio and token_sort_ratio of form f and ``other``'s form g (ties go
+        to "ratio"), computed as the reference matcher does."""
+        a, b = self.text[f], other.text[g]
+        ratio = fuzz.ratio(a, b)
+        # Sorted only here: few pairs get this far, far fewer than there are forms.
+        a_sorted, b_sorted = _words_sorted(a), _words_sorted(b)
+        if a_sorted is not None and b_sorted is not None:
+            token_sort = fuzz.ratio(a_sorted, b_sorted)
         else:
-            token_sort = above(fuzz.token_sort_ratio, query, texts)
-        best = {}
-        for j in ratio.keys() | token_sort.keys():
-            r, t = ratio.get(j, 0.0), token_sort.get(j, 0.0)
-            best[j] = (r, "ratio") if r >= t else (t, "token_sort")
-        return best
+            token_sort = fuzz.token_sort_ratio(a, b)
+        return (ratio, "ratio") if ratio >= token_sort else (token_sort, "token_sort")
 
 
 class CandidateIndex:
@@ -316,16 +392,23 @@ class CandidateIndex:
     A caller that sees a block grow file after file (the loader) adds each producer once,
     instead of re-indexing the whole block for every batch of new names. A candidate's
     ``existing_index`` is the position in the order producers were added.
+
+    Matching a batch of new producers is done for the whole batch at once: the pairs sharing
+    a blocking word (thousands per file in a large province) go through a numpy pre-filter,
+    and only the few it lets through (a few per new producer) are scored one by one. Calling
+    rapidfuzz per new producer cost far more in Python overhead than in scoring. The filter
+    is exact, never a heuristic: ratio(a, b) = 200 · LCS(a, b) / (len a + len b), and the
+    longest common subsequence shares at most min(count in a, count in b) characters of each
+    class, so a pair whose bound is below the threshold cannot reach it. Sorting the words
+    (token_sort) keeps the characters and the lengths, so the same bound covers both scores.
     """
 
     def __init__(self, existing: Iterable[ProducerName] = ()) -> None:
         self.producers: list[ProducerName] = []
-        self._core = _Forms()  # the cores as written
-        self._bare = _Forms()  # the cores without marks
-        # Blocking: word of the mark-free core → the producers having it. Cores typed without
-        # any marks are kept apart: they are compared mark-free even with a marked name.
-        self._typed_bare: defaultdict[str, list[int]] = defaultdict(list)
-        self._marked: defaultdict[str, list[int]] = defaultdict(list)
+        self._forms = _Forms()
+        # Blocking: word of the mark-free core → the producers having it (as int64 buffers,
+        # which numpy reads without a copy).
+        self._postings: defaultdict[str, array[int]] = defaultdict(lambda: array("q"))
         self.add(existing)
 
     def __len__(self) -> int:
@@ -334,48 +417,77 @@ class CandidateIndex:
     def add(self, producers: Iterable[ProducerName]) -> None:
         for producer in producers:
             j = len(self.producers)
-            bare = strip_marks(producer.core)
             self.producers.append(producer)
-            self._core.append(producer.core)
-            self._bare.append(bare)
-            postings = self._typed_bare if bare == producer.core else self._marked
-            for word in set(bare.split()):
-                postings[word].append(j)
+            self._forms.append(producer.core)
+            for word in set(self._forms.text[-1].split()):
+                self._postings[word].append(j)
 
     def candidates(
         self, new: Sequence[ProducerName], *, threshold: float = 85, include_vetoed: bool = False
     ) -> list[Candidate]:
         """``find_candidates(new, <the producers added so far>, ...)``; see there."""
+        asked = [i for i, producer in enumerate(new) if producer.core]
+        queries = _Forms()
+        for i in asked:
+            queries.append(new[i].core)
+        q, j = self._pairs(queries)
+        if not len(q):
+            return []
+        # A core typed without any marks ("Que Xuan") is compared mark-free with the other;
+        # otherwise both as written. (A typed core's two forms are the same text.)
+        q_length, q_counts, q_bounded, q_typed_bare = queries.features()
+        e_length, e_counts, e_bounded, e_typed_bare = self._forms.features()
+        bare = q_typed_bare[q] | e_typed_bare[j]
+        qf, ef = 2 * q + bare, 2 * j + bare
+        # At most the shorter length, so a byte holds the sum for a bounded pair (an
+        # unbounded one may wrap, but it is kept whatever its bound).
+        shared = np.minimum(q_counts[qf], e_counts[ef]).sum(axis=1, dtype=np.uint8)
+        total = q_length[qf] + e_length[ef]
+        may_reach = 200.0 * shared >= (threshold - _SLACK) * total
+        kept = np.flatnonzero(may_reach | ~(q_bounded[qf] & e_bounded[ef]))
+
         found: list[Candidate] = []
-        for i, producer in enumerate(new):
-            if not producer.core:
+        for k, jj, f, g in zip(
+            q[kept].tolist(), j[kept].tolist(), qf[kept].tolist(), ef[kept].tolist(), strict=True
+        ):
+            i = asked[k]
+            producer, other = new[i], self.producers[jj]
+            if other.key_exact == producer.key_exact:
+                continue  # an exact match, not a candidate
+            score, method = queries.best(f, self._forms, g)
+            if score < threshold:
                 continue
-            for j, (score, method) in self._scored(producer, threshold).items():
-                other = self.producers[j]
-                if other.key_exact == producer.key_exact:
-                    continue  # an exact match, not a candidate
-                veto = _veto(producer, other)
-                if veto is not None:
-                    if not include_vetoed:
-                        continue
-                    method = veto
-                found.append(Candidate(i, j, score, method))
+            veto = _veto(producer, other)
+            if veto is not None:
+                if not include_vetoed:
+                    continue
+                method = veto
+            found.append(Candidate(i, jj, score, method))
         found.sort(key=lambda c: (c.new_index, -c.score, c.existing_index))
         return found
 
-    def _scored(self, producer: ProducerName, threshold: float) -> dict[int, tuple[float, str]]:
-        """Scores ≥ threshold of the producers sharing a word of the mark-free core (blocking)."""
-        bare = strip_marks(producer.core)
-        words = bare.split()
-        typed_bare = set().union(*(self._typed_bare.get(w, ()) for w in words))
-        marked = set().union(*(self._marked.get(w, ()) for w in words))
-        if bare == producer.core:
-            # Typed without any marks ("Que Xuan"): compare like with like, mark-free.
-            return self._bare.scores(bare, list(typed_bare | marked), threshold)
-        scored = self._bare.scores(bare, list(typed_bare), threshold) if typed_bare else {}
-        if marked:
-            scored |= self._core.scores(producer.core, list(marked), threshold)
-        return scored
+    def _pairs(self, queries: _Forms) -> tuple[np.ndarray, np.ndarray]:
+        """(query, producer) pairs sharing a word of the mark-free core, each pair once."""
+        flat = array("q")
+        per_query: list[int] = []
+        for f in range(1, len(queries.text), 2):  # the mark-free forms
+            start = len(flat)
+            for word in set(queries.text[f].split()):
+                posting = self._postings.get(word)
+                if posting is not None:
+                    flat += posting
+            per_query.append(len(flat) - start)
+        if not flat:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        n = len(self.producers)
+        # A pair sharing two words is listed twice: one sort of the pair keys keeps it once.
+        pairs = np.sort(
+            np.repeat(np.arange(len(per_query)), per_query) * n + np.frombuffer(flat, np.int64)
+        )
+        pairs = pairs[
+            np.not_equal(pairs[1:], pairs[:-1], out=np.ones(len(pairs), np.bool_)[1:]).base
+        ]
+        return pairs // n, pairs % n
 
 
 def find_candidates(

@@ -1,8 +1,8 @@
 """The review-candidate matcher as it was first written: one pair at a time, plainly.
 
-``find_candidates`` (ocop_etl.transforms.producers) now scores with bulk rapidfuzz calls over
-an incremental index; this straightforward version is kept as its specification, and the
-tests check that both give exactly the same candidates (same pairs, scores and methods).
+``find_candidates`` (ocop_etl.transforms.producers) now matches a batch at once over an
+incremental index, with a numpy pre-filter; this straightforward version is kept as its
+specification, and the tests check that both give exactly the same candidates (same pairs, scores and methods).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """CandidateIndex / find_candidates give exactly what the pair-at-a-time matcher gives.
 
-The fast matcher scores each new name against its whole blocking pool in bulk rapidfuzz
-calls and keeps its index across files; ``reference_matcher`` is the plain definition. Same
-pairs, same scores (to the bit), same methods, same order.
+The fast matcher keeps its index across files, takes a whole batch of new names at once and
+scores only the pairs a character-count bound cannot rule out; ``reference_matcher`` is the
+plain definition. Same pairs, same scores (to the bit), same methods, same order.
 """
 
 from __future__ import annotations
@@ -84,3 +84,46 @@ def test_cores_with_unusual_whitespace_are_scored_like_rapidfuzz_does(space: str
     assert find_candidates(new, existing, threshold=50) == reference_candidates(
         new, existing, threshold=50
     )
+
+
+def _hand_built(core: str) -> ProducerName:
+    return ProducerName(core, (), "unknown", core, core, core, None)
+
+
+# Cores as parse_producer never makes them but a hand-built ProducerName may: the matcher's
+# character-count pre-filter must never drop a pair the reference keeps, whatever the text.
+CORE_TEXT = st.text(alphabet="aăâeêo qxuđ\u0301\u00a0\t", min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(CORE_TEXT, max_size=8),
+    st.lists(CORE_TEXT, max_size=8),
+    st.sampled_from([0, 40, 70, 85, 100]),
+)
+def test_same_candidates_as_the_reference_on_any_core_text(
+    new: list[str], existing: list[str], threshold: int
+) -> None:
+    news, olds = [_hand_built(c) for c in new], [_hand_built(c) for c in existing]
+    assert find_candidates(news, olds, threshold=threshold) == reference_candidates(
+        news, olds, threshold=threshold
+    )
+
+
+@pytest.mark.parametrize(
+    "core",
+    [
+        "quế xuân " * 40,  # longer than the filter counts: always scored
+        "quế  xuân",  # two spaces: sorting the words would drop one
+        " quế xuân",
+        "quế xuân ",
+        "quế xuân \ud800",  # a stray surrogate is one character like any other
+    ],
+)
+def test_cores_the_prefilter_does_not_cover_are_scored_all_the_same(core: str) -> None:
+    new = [_hand_built(core), _hand_built("xuân quế"), _hand_built("que xuan")]
+    existing = [_hand_built(core.strip()), _hand_built("quế xuân"), _hand_built(core + "a")]
+    for threshold in (0, 50, 85):
+        assert find_candidates(new, existing, threshold=threshold) == reference_candidates(
+            new, existing, threshold=threshold
+        )
