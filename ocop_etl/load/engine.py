@@ -44,6 +44,13 @@ def _create(url: str) -> Engine:
             # files are simply loaded again by the next run. FULL fsyncs every commit
             # (~3 ms each, holding the write lock).
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A checkpoint (WAL pages copied into the database, then an fsync) is run by the
+            # commit that finds the WAL past this many pages. SQLite's default, 1,000 pages
+            # (4 MB), meant one every ~10 files, run by a worker inside its commit; the pages
+            # every file rewrites (index edges, the ledger) were copied again each time.
+            # 10,000 pages (40 MB of WAL on disk): workers' time in commits per 700-file run
+            # 1.5-2.0 s instead of 2.7-3.5 s, in two pairs of runs (py-spy).
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
             cur.close()
 
         return engine
