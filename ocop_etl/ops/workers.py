@@ -79,6 +79,22 @@ def _started() -> int:
     return os.getpid()
 
 
+def _batch(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a worker, then what it left alive is frozen for the collector.
+
+    What outlives a batch is long-lived: the caches of parsed names and units, the blocks'
+    producers. Left to the collector, every full collection walked all of it again, and they
+    grow with the run: 8 of them cost 0.5-0.9 s per worker in a 700-file run (gc.callbacks),
+    of ~12 s of its CPU. Collected first (nothing unreachable gets frozen), then frozen: each
+    batch's collection walks only what that batch created.
+    """
+    try:
+        return fn(*args)
+    finally:
+        gc.collect()
+        gc.freeze()
+
+
 def _new_pool(size: int) -> ProcessPoolExecutor:
     pool = ProcessPoolExecutor(
         max_workers=size, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
@@ -141,7 +157,7 @@ def run_on_worker(fn: Callable[..., T], *args: Any) -> T:
     if pool is None:
         return fn(*args)
     try:
-        return pool.submit(fn, *args).result()
+        return pool.submit(_batch, fn, *args).result()
     except BrokenProcessPool as exc:
         with _lock:
             if _pool is pool:

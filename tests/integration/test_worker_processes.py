@@ -3,11 +3,13 @@ every core, each exactly once, and a worker never disturbs its parent's database
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,38 @@ def test_a_worker_that_dies_fails_its_batch_as_transient_and_is_replaced() -> No
         # The task's retry gets a fresh worker, forked anew.
         second = run_on_worker(os.getpid)
     assert os.getpid() not in (first, second)
+
+
+class _Node:
+    other: _Node | None = None
+
+
+_kept: list[list[int]] = []
+_probe: list[weakref.ref[_Node]] = []
+
+
+def _leave_behind() -> None:
+    """A batch's leftovers: a live cache entry, and a cycle nothing refers to any more."""
+    _kept.append([1, 2, 3])
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    _probe.append(weakref.ref(a))
+
+
+def _after_batch() -> tuple[bool, bool]:
+    live_tracked = any(o is _kept[-1] for o in gc.get_objects())
+    return _probe[-1]() is None, live_tracked
+
+
+def test_after_each_batch_a_worker_collects_then_freezes_what_is_left() -> None:
+    # Full collections in a worker walked every cache entry left by earlier batches (0.5-0.9 s
+    # per worker per 700 files); frozen after each batch, they are never walked again. The
+    # cycle must be collected first, not frozen (frozen garbage would never be freed).
+    with worker_pool(1):
+        run_on_worker(_leave_behind)
+        cycle_freed, live_still_walked = run_on_worker(_after_batch)
+    assert cycle_freed
+    assert not live_still_walked
 
 
 # A run's process with its pool of two workers, waiting to be killed.
