@@ -8,6 +8,7 @@ so a district gets every problem of its file in one pass.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,42 @@ LEVEL_VI = {"local": "địa phương", "province": "tỉnh", "district": "huy�
 
 def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce")
+
+
+_DATE_CELLS = frozenset({date, type(None)})
+
+
+def _date_cells(series: pd.Series) -> list[date | None] | None:
+    """The cells when each is a ``date`` or None (what ``to_canonical`` writes), else None.
+
+    ``to_datetime`` of such cells is the same date as a Timestamp (or NaT for None) at any
+    year, so a comparison with a day reads the same on the cells themselves, without the
+    conversion (most of these rules' cost). Exactly ``date``: a datetime carries a time.
+    """
+    values = series.tolist()
+    return values if set(map(type, values)) <= _DATE_CELLS else None
+
+
+def _date_outside(series: pd.Series, day: date, *, after: bool) -> pd.Series:
+    """Rows whose date is after (or before) ``day``; a missing or unreadable date is neither."""
+    values = _date_cells(series)
+    if values is None:
+        dates = _dates(series)
+        outside = dates > pd.Timestamp(day) if after else dates < pd.Timestamp(day)
+        return outside.fillna(False)
+    beyond = operator.gt if after else operator.lt
+    flags = [d is not None and beyond(d, day) for d in values]
+    return pd.Series(np.array(flags, dtype=bool), index=series.index)
+
+
+def _between(series: pd.Series, low: float, high: float) -> np.ndarray:
+    """``series.isna() | series.between(low, high)`` of a numeric column, as a bool array.
+
+    On the float values (NaN for missing), so that a nullable column is not compared twice
+    and combined through its mask (several times the cost on a batch's rows).
+    """
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    return np.isnan(values) | ((values >= low) & (values <= high))
 
 
 class RecognitionSchema(pa.DataFrameModel):
@@ -62,8 +99,8 @@ class RecognitionSchema(pa.DataFrameModel):
 
     @pa.dataframe_check(ignore_na=False, name="star.out_of_range")
     def _star_in_range(cls, df: pd.DataFrame) -> Series[bool]:
-        in_range = df[c.STARS].isna() | df[c.STARS].between(1, 5)
-        return df[c.STARS_ERROR].ne("star.out_of_range") & in_range.fillna(True).astype(bool)
+        in_range = _between(df[c.STARS], 1, 5)
+        return df[c.STARS_ERROR].ne("star.out_of_range") & in_range
 
     @pa.dataframe_check(ignore_na=False, name="star.missing")
     def _star_present(cls, df: pd.DataFrame) -> Series[bool]:
@@ -85,7 +122,7 @@ class RecognitionSchema(pa.DataFrameModel):
 
     @pa.dataframe_check(ignore_na=False, name="score.out_of_range")
     def _score_in_range(cls, df: pd.DataFrame) -> Series[bool]:
-        in_range = (df[c.SCORE].isna() | df[c.SCORE].between(0, 100)).fillna(True).astype(bool)
+        in_range = _between(df[c.SCORE], 0, 100)
         return df[c.SCORE_ERROR].ne("score.out_of_range") & in_range
 
     @pa.dataframe_check(ignore_na=False, name="date.unparseable")
@@ -94,17 +131,16 @@ class RecognitionSchema(pa.DataFrameModel):
 
     @pa.dataframe_check(ignore_na=False, name="date.in_future")
     def _date_not_future(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~(_dates(df[c.DECISION_DATE]) > pd.Timestamp(date.today())).fillna(False)
+        return ~_date_outside(df[c.DECISION_DATE], date.today(), after=True)
 
     @pa.dataframe_check(ignore_na=False, name="date.before_programme")
     def _date_in_programme(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~(_dates(df[c.DECISION_DATE]) < pd.Timestamp(PROGRAMME_START)).fillna(False)
+        return ~_date_outside(df[c.DECISION_DATE], PROGRAMME_START, after=False)
 
     @pa.dataframe_check(ignore_na=False, name="product.duplicate_in_file")
     def _unique_in_file(cls, df: pd.DataFrame) -> Series[bool]:
         named = df[c.PRODUCT_KEY].fillna("").ne("")
-        dup = df.duplicated(subset=[c.PRODUCER_KEY, c.PRODUCT_KEY], keep="first")
-        return ~(dup & named)
+        return ~(_repeated(df[c.PRODUCER_KEY], df[c.PRODUCT_KEY]) & named)
 
     # --- warnings: the row loads, the warning is recorded ------------------------------------
     @pa.dataframe_check(ignore_na=False, name="star.below_certification")
@@ -133,6 +169,28 @@ class RecognitionSchema(pa.DataFrameModel):
     @pa.dataframe_check(ignore_na=False, name="unit.unresolved")
     def _unit_resolved(cls, df: pd.DataFrame) -> Series[bool]:
         return df[c.UNIT_STATUS].isin(["resolved", "empty"])
+
+
+def _repeated(producers: pd.Series, products: pd.Series) -> pd.Series:
+    """``duplicated(keep="first")`` of the (producer key, product key) pairs.
+
+    Keys are text (str cells) in every canonical frame: then the first position of each pair,
+    found by dicts and maps at C speed, answers the same without factorizing both columns
+    (the costliest rule on a batch). Other cells (missing keys: pandas puts every NA in one
+    group) go through ``duplicated`` itself.
+    """
+    producer_keys, product_keys = producers.tolist(), products.tolist()
+    if not set(map(type, producer_keys)) | set(map(type, product_keys)) <= _TEXT:
+        frame = pd.DataFrame({"producer": producers, "product": products}, copy=False)
+        return frame.duplicated(keep="first")
+    pairs = list(zip(producer_keys, product_keys, strict=True))
+    # Filled from the last row up, so each pair keeps its first position.
+    first = dict(zip(reversed(pairs), range(len(pairs) - 1, -1, -1), strict=True))
+    positions = np.fromiter(map(first.__getitem__, pairs), dtype=np.intp, count=len(pairs))
+    return pd.Series(positions != np.arange(len(pairs)), index=producers.index)
+
+
+_TEXT = frozenset({str})
 
 
 def _bands(score: np.ndarray) -> np.ndarray:
