@@ -157,9 +157,7 @@ def _column(tables: list[_SheetTable], name: str) -> list[str | None]:
 
 def _rows_frame(tables: list[_SheetTable], source_file: str) -> pd.DataFrame:
     raw_fields = [f for f in columns.RAW_FIELDS if any(f in t.layout.field_col for t in tables)]
-    carried = [
-        f for f in CARRIED_FIELDS if any(any(t.products.carried_column(f)) for t in tables)
-    ]
+    carried = [f for f in CARRIED_FIELDS if any(any(t.products.carried_column(f)) for t in tables)]
     text_columns = [columns.SOURCE_FILE, columns.SOURCE_SHEET, *raw_fields, *carried]
     count = sum(len(t.products) for t in tables)
     # One list per column (each sheet's column picked in C), then one 2-D object array of
