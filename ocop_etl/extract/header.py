@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ocop_etl.extract.aliases import header_candidates, lookup
@@ -72,20 +73,21 @@ def is_column_number_row(values: list[str | None]) -> bool:
     return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
-def _fields_in_row(grid: Grid, r: int) -> set[str]:
-    found = set()
-    # Cells that cannot be any alias are ruled out without building their match_key.
-    for text in header_candidates(filter(None, grid[r])):
-        alias = lookup(text)
-        if alias:
-            found.add(alias.field)
-    return found
+def _alias_fields(texts: Iterable[str]) -> dict[str | None, str]:
+    """{text: the field it is an alias of}, for those of ``texts`` that are aliases."""
+    # Texts that cannot be any alias are ruled out without building their match_key.
+    return {t: alias.field for t in header_candidates(texts) if (alias := lookup(t))}
 
 
 def _find_header_row(grid: Grid) -> int | None:
+    rows = grid[:MAX_HEADER_SCAN]
+    # The scanned rows repeat their texts (units, stars, empty cells): each distinct one is
+    # looked up once, and each row then maps its cells to fields in C.
+    field_of = _alias_fields(filter(None, set().union(*rows)))
     best, best_score = None, 0
-    for r in range(min(len(grid), MAX_HEADER_SCAN)):
-        fields = _fields_in_row(grid, r)
+    for r, row in enumerate(rows):
+        fields = set(map(field_of.get, row))
+        fields.discard(None)
         usable = columns.PRODUCT_NAME in fields and len(fields) >= MIN_HEADER_FIELDS
         if usable and len(fields) > best_score:
             best, best_score = r, len(fields)

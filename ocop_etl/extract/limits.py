@@ -148,11 +148,23 @@ _WHOLE_TOKENS = re.compile(
 )
 MAX_TAG_BYTES = _CHUNK  # no real start tag, comment or CDATA section comes near 1 MB
 # A sheet holds thousands of cells, so they are not measured one by one in Python: the
-# references found are joined and their column letters and row numbers read with one
-# C-level ``findall`` each. A run of more than 3 letters or 7 digits is beyond any limit.
-_LETTERS = re.compile(rb"[A-Z]+")
-_DIGITS = re.compile(rb"[0-9]+")
+# references found are joined, and their column letters (upper-cased) and row numbers are the
+# maximal runs of letters and of digits in them. Each is read in two C passes: translate
+# every other byte into a space, then split — several times cheaper than a regex findall,
+# with the same runs. A run of more than 3 letters or 7 digits is beyond any limit.
+_LETTER_RUNS = bytes(b - 32 if 97 <= b <= 122 else b if 65 <= b <= 90 else 32 for b in range(256))
+_DIGIT_RUNS = bytes(b if 48 <= b <= 57 else 32 for b in range(256))
 _BEYOND = 10**9
+
+
+def _letter_runs(text: bytes) -> list[bytes]:
+    """The maximal runs of ASCII letters in ``text``, upper-cased: b"a1:Bc2" → [b"A", b"BC"]."""
+    return text.translate(_LETTER_RUNS).split()
+
+
+def _digit_runs(text: bytes) -> list[bytes]:
+    """The maximal runs of ASCII digits in ``text``: b"A10:B2" → [b"10", b"2"]."""
+    return text.translate(_DIGIT_RUNS).split()
 
 
 def _column_number(letters: bytes) -> int:
@@ -200,19 +212,19 @@ class _SheetExtent:
             self.cells += len(found)
             self.cells_without_ref += refs.count(b"")
             self.shared_refs += len(shared) - shared.count(b"")
-            self._feed_refs(b" ".join(refs).upper())
+            self._feed_refs(b" ".join(refs))
         row_refs = b" ".join(row.findall(text))
         if row_refs:
-            numbers = set(_DIGITS.findall(row_refs))
+            numbers = set(_digit_runs(row_refs))
             if numbers:
                 self.max_row_tag = max(self.max_row_tag, *map(_row_number, numbers))
 
     def _feed_refs(self, refs: bytes) -> None:
         # Cells repeat their column letters and rows: convert each distinct one once.
-        columns = set(_LETTERS.findall(refs))
+        columns = set(_letter_runs(refs))
         if columns:
             self.max_col = max(self.max_col, *map(_column_number, columns))
-        rows = set(_DIGITS.findall(refs))
+        rows = set(_digit_runs(refs))
         if rows:
             self.max_row = max(self.max_row, *map(_row_number, rows))
 

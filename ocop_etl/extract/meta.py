@@ -13,7 +13,7 @@ Two different answers from the same source mean "unknown" — a value is never g
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
@@ -123,14 +123,26 @@ def _decision_year(text: str) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
-def from_rows(rows: Sequence[dict[str, str | None]]) -> Found:
+# The fields ``from_rows`` and ``from_decision`` read.
+ROW_FIELDS = (
+    columns.PROVINCE,
+    columns.DISTRICT,
+    columns.YEAR,
+    columns.DECISION,
+    columns.DECISION_DATE,
+)
+# field → that field's value in every row (a field no sheet has may be left out).
+RowColumns = Mapping[str, Sequence[str | None]]
+
+
+def from_rows(rows: RowColumns) -> Found:
     """A year/province/district column counts only when every row that fills it agrees."""
     # A year column repeats one value down the sheet: parse each distinct value once (the
     # distinct years are the same either way).
     return Found(
-        province=_single(r.get(columns.PROVINCE) for r in rows),
-        district=_single(r.get(columns.DISTRICT) for r in rows),
-        year=_single(map(_year_of, {r.get(columns.YEAR) for r in rows})),
+        province=_single(rows.get(columns.PROVINCE, ())),
+        district=_single(rows.get(columns.DISTRICT, ())),
+        year=_single(map(_year_of, set(rows.get(columns.YEAR, ())))),
     )
 
 
@@ -143,12 +155,13 @@ def title_decision(title_lines: Sequence[str]) -> str | None:
     return lines.pop() if len(lines) == 1 else None
 
 
-def from_decision(title_lines: Sequence[str], rows: Sequence[dict[str, str | None]]) -> Found:
+def from_decision(title_lines: Sequence[str], rows: RowColumns) -> Found:
     """The year of the decision: the "(Kèm theo Quyết định …)" line, else the rows' dates."""
     decision_lines = [t for t in title_lines if phrases.DECISION_LINE.search(phrases.fold(t))]
     year = _single(_decision_year(t) for t in decision_lines)
     if year is None:
-        texts = {r.get(f) or "" for r in rows for f in (columns.DECISION, columns.DECISION_DATE)}
+        fields = (columns.DECISION, columns.DECISION_DATE)
+        texts = {v or "" for f in fields for v in rows.get(f, ())}
         year = _single(map(_decision_year, texts))
     return Found(year=year)
 

@@ -9,6 +9,7 @@ every row with its sheet and Excel row number, or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from ocop_etl.extract.fileformat import Container, check_suffix, sniff_container
 from ocop_etl.extract.header import Grid, HeaderLayout, find_header
 from ocop_etl.extract.legacy import decode_legacy_columns, distinct_texts
 from ocop_etl.extract.limits import ReadLimits, check_file_size, check_package
-from ocop_etl.extract.rows import ProductRow, read_products, stars_in_name
+from ocop_etl.extract.rows import SheetProducts, read_products, stars_in_name
 from ocop_etl.extract.workbook import SheetGrid, read_visible_sheets
 from ocop_etl.issues import Issue, make_issue
 from ocop_etl.schemas import columns
@@ -63,7 +64,7 @@ class _SheetTable:
     name: str
     layout: HeaderLayout
     title_lines: list[str]
-    products: list[ProductRow]
+    products: SheetProducts
     legacy: dict[int, str]
 
 
@@ -144,31 +145,38 @@ def _check_tables(tables: list[_SheetTable]) -> None:
         raise FileRejected("file.no_product_rows")
     for t in tables:
         has_star_column = columns.STARS in t.layout.field_col
-        carried = any(p.carried.get(columns.STARS_FROM_SECTION) for p in t.products)
+        carried = any(t.products.carried_column(columns.STARS_FROM_SECTION))
         if t.products and not has_star_column and not carried:
             raise FileRejected("file.no_star_column", sheet=t.name)
 
 
+def _column(tables: list[_SheetTable], name: str) -> list[str | None]:
+    """Field ``name`` of every product of every sheet, in row order."""
+    return list(chain.from_iterable(t.products.column(name) for t in tables))
+
+
 def _rows_frame(tables: list[_SheetTable], source_file: str) -> pd.DataFrame:
     raw_fields = [f for f in columns.RAW_FIELDS if any(f in t.layout.field_col for t in tables)]
-    carried = [
-        f for f in CARRIED_FIELDS if any(p.carried.get(f) for t in tables for p in t.products)
-    ]
+    carried = [f for f in CARRIED_FIELDS if any(any(t.products.carried_column(f)) for t in tables)]
     text_columns = [columns.SOURCE_FILE, columns.SOURCE_SHEET, *raw_fields, *carried]
-    # One tuple of texts per product (the values picked in C by map), then one 2-D object
-    # array: a DataFrame from one dict per row costs several times more.
-    records = [
-        (source_file, t.name, *map(p.values.get, raw_fields), *map(p.carried.get, carried))
-        for t in tables
-        for p in t.products
+    count = sum(len(t.products) for t in tables)
+    # One list per column (each sheet's column picked in C), then one 2-D object array of
+    # shape (columns, rows): the layout pandas keeps a block of columns in, so the frame
+    # takes the array as it is (copy=False). Building it from one dict per row, or from one
+    # tuple per row, cost several times more.
+    by_column = [
+        [source_file] * count,
+        list(chain.from_iterable([t.name] * len(t.products) for t in tables)),
+        *(_column(tables, f) for f in raw_fields),
+        *(list(chain.from_iterable(t.products.carried_column(f) for t in tables)) for f in carried),
     ]
-    grid = np.array(records, dtype=object).reshape(len(records), len(text_columns))
+    grid = np.array(by_column, dtype=object).reshape(len(text_columns), count)
     # object dtype keeps None as None: pandas 3 would infer "str" and turn None into NaN.
-    frame = pd.DataFrame(grid, columns=text_columns, dtype=object)
+    frame = pd.DataFrame(grid.T, columns=text_columns, dtype=object, copy=False)
     # The row numbers go in as an int64 array of their own: converting an object column
     # afterwards (astype + replacing the column) cost more than building the whole frame.
     source_rows = np.fromiter(
-        (p.source_row for t in tables for p in t.products), dtype=np.int64, count=len(records)
+        chain.from_iterable(t.products.source_rows for t in tables), dtype=np.int64, count=count
     )
     frame.insert(columns.LINEAGE.index(columns.SOURCE_ROW), columns.SOURCE_ROW, source_rows)
     return frame
@@ -187,7 +195,8 @@ def _report_meta(
     tables: list[_SheetTable], path: Path, display_name: str | None
 ) -> meta_sources.Found:
     title_lines = [line for t in tables for line in t.title_lines]
-    rows = [p.values for t in tables for p in t.products]
+    present = {f for t in tables for f in t.products.fields}
+    rows = {f: _column(tables, f) for f in meta_sources.ROW_FIELDS if f in present}
     found = meta_sources.from_title(title_lines)
     found = found.merged_with(meta_sources.from_rows(rows))
     found = found.merged_with(meta_sources.from_decision(title_lines, rows))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from itertools import zip_longest
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 
 from ocop_etl.extract import phrases
 from ocop_etl.extract.aliases import alias_candidates, lookup
@@ -51,10 +51,32 @@ class Section:
 
 
 @dataclass
-class ProductRow:
-    source_row: int  # 1-based Excel row
-    values: dict[str, str | None]
-    carried: dict[str, str] = field(default_factory=dict)
+class SheetProducts:
+    """The product rows of one sheet, kept by position: entry i of each list is product i.
+
+    One tuple of values per product, not one dict: a sheet has hundreds of products, and
+    the reader only ever asks for whole columns (``column``).
+    """
+
+    fields: tuple[str, ...]  # the header's canonical fields, in the order of ``values``
+    source_rows: list[int] = field(default_factory=list)  # 1-based Excel rows
+    values: list[tuple[str | None, ...]] = field(default_factory=list)
+    # What the sheet, its title and the sections above carry down to each product. Products
+    # under the same sections share one dict (never modified once built).
+    carried: list[dict[str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.source_rows)
+
+    def column(self, name: str) -> list[str | None]:
+        """Field ``name`` of every product: None throughout when the header lacks the field."""
+        if name not in self.fields:
+            return [None] * len(self)
+        return list(map(itemgetter(self.fields.index(name)), self.values))
+
+    def carried_column(self, name: str) -> list[str | None]:
+        """The value carried down for ``name`` to every product (None where nothing is)."""
+        return list(map(methodcaller("get", name), self.carried))
 
 
 def fill_vertical_merges(grid: Grid, merged: list[Merged], first_row: int) -> None:
@@ -285,18 +307,17 @@ def _carried(base: dict[str, str], stack: list[tuple[str, str | None]]) -> dict[
 
 def read_products(
     grid: Grid, layout: HeaderLayout, merged: list[Merged], base: dict[str, str]
-) -> list[ProductRow]:
+) -> SheetProducts:
     """The product rows under the header, with values carried from sheet/title and sections."""
     fill_vertical_merges(grid, merged, layout.data_start)
     texts = _SheetTexts.of(grid[layout.data_start:], layout)
-    fields = list(layout.field_col.items())
+    indexes = tuple(layout.field_col.values())
     # A row that reaches the last field column has its values picked in C (``itemgetter``).
-    names = tuple(layout.field_col)
-    pick = _picker(tuple(layout.field_col.values()))
-    full_width = max(layout.field_col.values(), default=-1) + 1
+    pick = _picker(indexes)
+    full_width = max(indexes, default=-1) + 1
     stack: list[tuple[str, str | None]] = []  # open sections, outermost first
-    carried = _carried(base, stack)  # rebuilt when a section opens, copied for each product
-    products: list[ProductRow] = []
+    carried = _carried(base, stack)  # rebuilt when a section opens, shared by its products
+    products = SheetProducts(tuple(layout.field_col))
     for r in range(layout.data_start, len(grid)):
         values = grid[r]
         kind, section = classify(values, r, layout, merged, texts)
@@ -312,8 +333,9 @@ def read_products(
             continue
         width = len(values)
         if width >= full_width:
-            row_values = dict(zip(names, pick(values), strict=True))
+            products.values.append(pick(values))
         else:
-            row_values = {f: values[c] if c < width else None for f, c in fields}
-        products.append(ProductRow(source_row=r + 1, values=row_values, carried=dict(carried)))
+            products.values.append(tuple(values[c] if c < width else None for c in indexes))
+        products.source_rows.append(r + 1)
+        products.carried.append(carried)
     return products

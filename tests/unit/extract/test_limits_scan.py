@@ -67,6 +67,21 @@ def test_extent_matches_a_cell_by_cell_scan(pieces: list[bytes]) -> None:
     assert _measured(text) == _reference_extent(text)
 
 
+# Reference-like bytes (letters, digits, every kind of whitespace, quotes) and any bytes.
+_REFERENCE_BYTES = st.text("aZ09 \t\n\x0b\x0c\r\x1c\x85\xa0\"':r=/", max_size=40).map(
+    lambda s: s.encode("latin-1")
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_REFERENCE_BYTES | st.binary(max_size=80))
+def test_letter_and_digit_runs_are_those_findall_sees(text: bytes) -> None:
+    # translate + split must give exactly the runs of the regexes they replace, whatever
+    # else the bytes hold: whitespace of every kind, quotes, high bytes.
+    assert limits._letter_runs(text) == re.findall(rb"[A-Z]+", text.upper())
+    assert limits._digit_runs(text) == re.findall(rb"[0-9]+", text)
+
+
 def test_extent_of_an_ordinary_sheet() -> None:
     text = (
         b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'

@@ -1,4 +1,5 @@
-"""Small pieces of the reader: cell text, the column-number row, header aliases, phrases."""
+"""Small pieces of the reader: cell text, the column-number row, header aliases, phrases,
+product rows."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import datetime as dt
 import pytest
 
 from ocop_etl.extract.aliases import lookup
-from ocop_etl.extract.header import is_column_number_row
+from ocop_etl.extract.header import find_header, is_column_number_row
 from ocop_etl.extract.phrases import fold
 from ocop_etl.extract.reader import column_letter
-from ocop_etl.extract.rows import stars_in_name, stars_section
+from ocop_etl.extract.rows import read_products, stars_in_name, stars_section
 from ocop_etl.extract.workbook import cell_to_text
 
 
@@ -71,3 +72,25 @@ def test_stars_in_name(name: str, stars: str | None) -> None:
 
 def test_column_letter() -> None:
     assert [column_letter(i) for i in (0, 8, 25, 26, 27)] == ["A", "I", "Z", "AA", "AB"]
+
+
+def test_products_are_kept_by_position_and_read_by_column() -> None:
+    grid: list[list[str | None]] = [
+        ["STT", "Tên sản phẩm", "Chủ thể", "Hạng sao"],
+        ["Sản phẩm đạt 4 sao", None, None, None],
+        ["1", "Gạo hữu cơ", "HTX Quế Xuân", None],
+        ["2", "Nước mắm"],  # a row shorter than the header: the missing cells are empty
+        ["I", "Huyện Thăng Bình"],
+        ["3", "Trà xanh", "Cơ sở Tâm An", "3 sao"],
+    ]
+    layout = find_header(grid, [], True)
+    assert layout is not None
+    products = read_products(grid, layout, [], {})
+    assert products.fields == ("seq", "product_name", "producer", "stars")
+    assert products.source_rows == [3, 4, 6]
+    assert products.values[1] == ("2", "Nước mắm", None, None)
+    assert products.column("producer") == ["HTX Quế Xuân", None, "Cơ sở Tâm An"]
+    assert products.column("score") == [None, None, None]  # not in this header
+    assert products.carried_column("stars_from_section") == ["4 sao", "4 sao", "4 sao"]
+    assert products.carried_column("district_from_section") == [None, None, "Huyện Thăng Bình"]
+    assert len(products) == 3
