@@ -104,6 +104,13 @@ def test_task_runner_setting_picks_the_runner() -> None:
     )
 
 
+def test_one_task_thread_more_than_workers_keeps_a_batch_queued() -> None:
+    # A worker that finishes a batch finds the next one waiting instead of waiting for a
+    # task thread to report to the API and submit again (ops/runners.py).
+    runner = make_task_runner(Settings(), workers=2)
+    assert runner._max_workers == 3  # Prefect has no public accessor
+
+
 def _outcome(status: str, unit: str = "Thăng Bình, Quảng Nam", **kw: object) -> FileOutcome:
     return FileOutcome(
         source_file=f"{status}.xlsx",
