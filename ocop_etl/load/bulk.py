@@ -16,6 +16,7 @@ send one array per column (``unnest``): one short statement however many rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -50,11 +51,20 @@ def records_to_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[A
     return {name: [r[name] for r in records] for name in records[0]}
 
 
-def convert(dialect: Any, table: Table, columns: Columns) -> dict[str, Sequence[Any]]:
-    """The columns as the driver of ``dialect`` takes them (each column's bind processor
-    applied once, as a whole): done before the file's transaction, so SQLite's write lock is
-    not held for it; pass the result to ``insert_rows(..., converted=)``."""
-    return dict(zip(columns, _processed_for(dialect, table, columns), strict=True))
+@dataclass(frozen=True)
+class Rows:
+    """Rows ready for the driver (``convert``): the column names and one tuple per row."""
+
+    names: tuple[str, ...]
+    values: list[tuple[Any, ...]]
+
+
+def convert(dialect: Any, table: Table, columns: Columns) -> Rows:
+    """The rows as the driver of ``dialect`` takes them (each column's bind processor applied
+    once, as a whole, then one tuple per row): done before the file's transaction, so SQLite's
+    write lock is not held for it; pass the result to ``insert_rows(..., converted=)``."""
+    processed = _processed_for(dialect, table, columns)
+    return Rows(tuple(columns), list(zip(*processed, strict=True)))
 
 
 def insert_rows(
@@ -63,29 +73,39 @@ def insert_rows(
     columns: Columns,
     *,
     on_conflict_do_nothing: Sequence[str] = (),
-    converted: Columns | None = None,
+    converted: Rows | None = None,
 ) -> None:
     """INSERT the rows (given column-wise) into ``table``, in their order.
 
     ``on_conflict_do_nothing``: the unique key whose duplicates are skipped (``INSERT … ON
     CONFLICT (key) DO NOTHING``): a concurrent run may have created the same identity.
-    ``converted``: more columns of the same rows, already through ``convert``.
+    ``converted``: more columns of the same rows, already through ``convert`` (plain
+    inserts only).
     """
+    if converted is not None and on_conflict_do_nothing:
+        raise ValueError("converted rows are for plain inserts")
     processed = _processed(conn, table, columns)
-    if converted:
-        columns = {**columns, **converted}
-        processed += list(converted.values())
     names = list(columns)
-    if not names or not len(columns[names[0]]):
+    if conn.dialect.name == "postgresql" and on_conflict_do_nothing:
+        if names and len(processed[0]):
+            _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
+        return
+    rows: list[tuple[Any, ...]] = list(zip(*processed, strict=True))
+    if converted is not None:
+        names += converted.names
+        # Each row's own columns, then its converted ones: one tuple concatenation per row.
+        rows = (
+            [own + more for own, more in zip(rows, converted.values, strict=True)]
+            if columns
+            else converted.values
+        )
+    if not rows:
         return
     if conn.dialect.name == "postgresql":
-        if on_conflict_do_nothing:
-            _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
-        else:
-            _copy(conn, table, names, list(zip(*processed, strict=True)))
+        _copy(conn, table, names, rows)
         return
     sql = _insert_sql(conn.dialect.name, table.name, tuple(names), tuple(on_conflict_do_nothing))
-    conn.exec_driver_sql(sql, list(zip(*processed, strict=True)))
+    conn.exec_driver_sql(sql, rows)
 
 
 def insert_new(

@@ -140,7 +140,7 @@ class _Plan:
     producers: dict[tuple[str, str], tuple[Any, ...]]  # (block, key) → name, type, form, loose
     product_keys: list[tuple[str, str, str]]  # each row's (block, producer key, product key)
     product_names: dict[tuple[str, str, str], Any]
-    facts: dict[str, Sequence[Any]]  # converted for the driver, without file and ids
+    facts: bulk.Rows  # converted for the driver, without file and ids
     issues: dict[str, Sequence[Any]]  # without file_id
     rejected: dict[str, Sequence[Any]]  # without file_id
     units: dict[str, list[Any]]  # review_unit rows, without first_file_id
