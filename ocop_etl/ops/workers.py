@@ -86,7 +86,9 @@ def _batch(fn: Callable[..., T], *args: Any) -> T:
     producers. Left to the collector, every full collection walked all of it again, and they
     grow with the run: 8 of them cost 0.5-0.9 s per worker in a 700-file run (gc.callbacks),
     of ~12 s of its CPU. Collected first (nothing unreachable gets frozen), then frozen: each
-    batch's collection walks only what that batch created.
+    batch's collection walks only what that batch created. A frozen object is still freed
+    when its last reference goes (an entry evicted from a cache); only a reference cycle
+    among frozen objects would stay, and nothing a batch keeps forms one.
     """
     try:
         return fn(*args)
