@@ -87,8 +87,9 @@ def _batch(fn: Callable[..., T], *args: Any) -> T:
     grow with the run: 8 of them cost 0.5-0.9 s per worker in a 700-file run (gc.callbacks),
     of ~12 s of its CPU. Collected first (nothing unreachable gets frozen), then frozen: each
     batch's collection walks only what that batch created. A frozen object is still freed
-    when its last reference goes (an entry evicted from a cache); only a reference cycle
-    among frozen objects would stay, and nothing a batch keeps forms one.
+    when its last reference goes (an entry evicted from a cache, a province block); only a
+    reference cycle among frozen objects stays until the worker ends (say, the records of a
+    pooled connection discarded after a database error): rare, and a few objects each.
     """
     try:
         return fn(*args)
