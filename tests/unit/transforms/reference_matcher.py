@@ -2,7 +2,8 @@
 
 ``find_candidates`` (ocop_etl.transforms.producers) now matches a batch at once over an
 incremental index, with a numpy pre-filter; this straightforward version is kept as its
-specification, and the tests check that both give exactly the same candidates (same pairs, scores and methods).
+specification, and the tests check that both give exactly the same candidates (same pairs,
+scores and methods).
 """
 
 from __future__ import annotations
