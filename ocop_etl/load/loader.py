@@ -136,7 +136,6 @@ class _Plan:
     so SQLite's one write lock (held from the first INSERT to the commit) is held for the
     statements only. Ids the database hands out are filled in inside the transaction."""
 
-    blocks: list[str]  # each row's province block
     producers: dict[tuple[str, str], tuple[Any, ...]]  # (block, key) → name, type, form, loose
     product_keys: list[tuple[str, str, str]]  # each row's (block, producer key, product key)
     product_names: dict[tuple[str, str, str], Any]
@@ -194,7 +193,6 @@ def _plan(
     issue_columns = bulk.records_to_columns(issue_rows(issues, file_id=0, load_id=load_id))
     rejected_columns = bulk.records_to_columns(_rejected_rows(rejected, raw_rows))
     return _Plan(
-        blocks=blocks,
         producers=producers,
         product_keys=product_keys,
         product_names=dict(zip(product_keys, rows[c.PRODUCT_NAME].tolist(), strict=True)),
