@@ -188,7 +188,7 @@ def _lookup_statements(
             f"SELECT {picked} FROM unnest({arrays}) AS v({', '.join(key_columns)})"  # noqa: S608
             f" CROSS JOIN LATERAL (SELECT * FROM {table.name} t WHERE {on} OFFSET 0) t"
         )
-        return [(sql, tuple(list(column) for column in zip(*keys, strict=True)))]
+        return [(sql, tuple(map(array_literal, zip(*keys, strict=True))))]
     # SQLite: a VALUES list (its columns are column1, column2, …). A join, because SQLite does
     # not use the index for ``(a, b) IN (VALUES …)``.
     on = " AND ".join(f"t.{name} = v.column{i + 1}" for i, name in enumerate(key_columns))
@@ -224,11 +224,32 @@ def _insert_unnest(
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"  # noqa: S608
         f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     )
+    arrays_sent = tuple(map(array_literal, columns))
     if not returning:
-        conn.exec_driver_sql(sql, tuple(list(values) for values in columns))
+        conn.exec_driver_sql(sql, arrays_sent)
         return []
     sql += f" RETURNING {', '.join(returning)}"
-    return conn.exec_driver_sql(sql, tuple(list(values) for values in columns)).fetchall()
+    return conn.exec_driver_sql(sql, arrays_sent).fetchall()
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """The values as one PostgreSQL array literal, ``{"a","b \\"c\\"",NULL}``, for a
+    ``%s::text[]`` (or ``::integer[]``…) parameter: the server parses it into the array.
+
+    psycopg adapts a Python list element by element in Python: ~1.4 µs each, 0.8 ms for the
+    570 strings of a file's 190 product keys (measured), on every lookup and insert here.
+    Building the literal costs a fraction of that. Every element is quoted, so inside it only
+    a backslash and a double quote need escaping (PostgreSQL's array input rules); None is
+    NULL; anything else is sent as its ``str`` (ints, floats, ISO dates), which the cast parses.
+    """
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+        + "}"
+    )
 
 
 def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Sequence[Sequence[Any]]:

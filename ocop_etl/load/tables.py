@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -121,6 +122,9 @@ ledger_file = Table(
         sqlite_where=text("status = 'loaded'"),
         postgresql_where=text("status = 'loaded'"),
     ),
+    # Unique because file_id is: it lets a fact's foreign key name its file and its load
+    # together (see fct_recognition).
+    Index("uq_ledger_file_file_id_load_id", "file_id", "load_id", unique=True),
 )
 
 dim_admin_unit = Table(
@@ -211,12 +215,14 @@ fct_recognition = Table(
     "fct_recognition",
     metadata,
     Column("recognition_id", Integer, primary_key=True, autoincrement=True),
-    Column("file_id", ForeignKey("ledger_file.file_id"), nullable=False),
-    Column("load_id", ForeignKey("ledger_load.load_id"), nullable=False),
+    Column("file_id", Integer, nullable=False),
+    Column("load_id", Integer, nullable=False),
     Column("source_sheet", Text, nullable=False),
     Column("source_row", Integer, nullable=False),
     Column("product_id", ForeignKey("dim_product.product_id"), nullable=False),
-    Column("producer_id", ForeignKey("dim_producer.producer_id")),
+    # The product's producer (dim_product.producer_id, which has the foreign key), kept on
+    # the fact for BI filters.
+    Column("producer_id", Integer),
     Column("product_name", Text, nullable=False),
     Column("producer_name", Text),
     Column("producer_type", String(24)),
@@ -247,6 +253,13 @@ fct_recognition = Table(
     Column("product_group_raw", Text),
     UniqueConstraint("file_id", "source_sheet", "source_row"),
     Index("ix_fct_recognition_product_id", "product_id"),
+    # Two foreign-key checks per fact row, not four: PostgreSQL runs one query per row and
+    # key. The row's file and load in one key (which also guarantees the load is the
+    # file's); the producer through the product. Four keys, the load's among them, cost
+    # the PostgreSQL server 15.0 s of CPU per 700-file backfill against 11.7 s (3 pairs of
+    # runs): every fact row of both workers' transactions locked the one shared
+    # ledger_load row.
+    ForeignKeyConstraint(["file_id", "load_id"], ["ledger_file.file_id", "ledger_file.load_id"]),
 )
 
 dq_issue = Table(

@@ -43,6 +43,15 @@ def test_loaded_rows_match_what_the_generator_wrote(warehouse_url: str, tmp_path
         assert _as_date(row["decision_date"]) == exp.decision_date, key
         assert bool(row["is_current"]) is True
     assert sum(o.rows_loaded for o in outcomes) == len(expected)
+    # A fact's producer_id has no foreign key of its own: it is its product's producer.
+    pairs = rows(
+        engine,
+        "SELECT f.producer_id AS fact, p.producer_id AS product, d.producer_id AS known"
+        " FROM fct_recognition f JOIN dim_product p ON p.product_id = f.product_id"
+        " LEFT JOIN dim_producer d ON d.producer_id = f.producer_id",
+    )
+    assert all(r["fact"] == r["product"] == r["known"] for r in pairs)
+    assert len(pairs) == len(expected) and all(r["fact"] is not None for r in pairs)
 
 
 def _as_date(value: object) -> object:

@@ -161,3 +161,32 @@ def test_a_files_keys_are_sought_in_the_unique_index_not_by_reading_the_whole_ta
                 ]
                 assert not [line for line in plan if line.startswith("SCAN t")], plan
                 assert [line for line in plan if line.startswith("SEARCH t USING")], plan
+
+
+@pytest.mark.postgres
+def test_an_array_literal_reaches_postgresql_value_for_value(postgres_url: str) -> None:
+    # Keys and names are whatever districts typed: quotes, backslashes, braces, commas,
+    # spaces at either end, the word NULL, Vietnamese in any normalization form.
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    engine = warehouse(postgres_url)
+    text_values = st.lists(
+        st.none() | st.text(st.characters(exclude_characters="\x00"), max_size=12)
+        | st.sampled_from(["NULL", '"', "\\", "{a,b}", " x ", "Hợp tác xã", ""]),
+        max_size=20,
+    )
+    numbers = st.lists(st.none() | st.integers(-(2**31), 2**31 - 1), max_size=10)
+    floats = st.lists(st.none() | st.floats(allow_nan=False), max_size=10)
+
+    with engine.connect() as conn:
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(text_values, numbers, floats)
+        def round_trip(texts: list, ints: list, reals: list) -> None:
+            for values, cast in ((texts, "text[]"), (ints, "integer[]"), (reals, "float8[]")):
+                sent = bulk.array_literal(values)
+                back = conn.exec_driver_sql(f"SELECT %s::{cast}", (sent,)).scalar_one()
+                assert back == values
+
+        round_trip()
