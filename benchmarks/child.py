@@ -161,8 +161,10 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
     from ocop_etl.load.migrate import ensure_current
 
     t_import = time.perf_counter()
+    from ocop_etl.check import warm_up_in_background
     from ocop_etl.cli import STARTUP_S
 
+    warm_up_in_background()  # as `ocop-etl ingest` does while Prefect's server starts
     server = SubprocessASGIServer()
     server.start(timeout=STARTUP_S)  # as `ocop-etl ingest` allows it (cli.py)
     t_server = time.perf_counter()

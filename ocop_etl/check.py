@@ -8,10 +8,12 @@ all go through here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import os
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,15 +42,48 @@ def shared_resolver() -> AdminResolver:
     return AdminResolver()
 
 
+_warm_lock = threading.Lock()
+_warmed = False
+_background: threading.Thread | None = None
+
+
 def warm_up() -> None:
     """Build, once in this process, what every file's work needs before its first row.
 
     The unit resolver (~14k units), and pandera's schema and validation backends: the first
     ``validate`` call of a process costs ~0.3 s (schema built, modules imported on first
-    use, among them pandera's optional dask support when dask is installed). Called before
-    the workers are forked (``ops.workers.worker_pool``), so each inherits both instead of
-    paying for them in its first batch.
+    use, among them pandera's optional dask support when dask is installed: ~1 s more).
+    Called before the workers are forked (``ops.workers.worker_pool``), so each inherits both
+    instead of paying for them in its first batch. A later call returns at once; a call while
+    ``warm_up_in_background`` runs waits for it, so no fork happens halfway.
     """
+    global _warmed
+    background = _background
+    if background is not None and background is not threading.current_thread():
+        background.join()
+    with _warm_lock:
+        if not _warmed:
+            _build_once()
+            _warmed = True
+
+
+def warm_up_in_background() -> None:
+    """Start ``warm_up`` in a thread, for a process about to wait anyway: ``ocop-etl ingest``
+    waits 5-8 s for Prefect's temporary server to start, on the other core. A failure is
+    left to the flow's own ``warm_up`` call, which raises it where the run reports it."""
+    global _background
+    if _background is not None:
+        return
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+    _background = threading.Thread(target=run, name="ocop-warm-up", daemon=True)
+    _background.start()
+
+
+def _build_once() -> None:
     resolver = shared_resolver()
     sample = pd.DataFrame(
         {

@@ -81,9 +81,17 @@ def ingest(
       OCOP_DATABASE_URL=sqlite:///w.db ocop-etl ingest --force
     """
     _quiet_prefect()
+    from prefect.settings import get_current_settings
+
     from flows.ingest import RunSummary
     from flows.ingest import ingest as ingest_flow
 
+    if get_current_settings().api.url is None:
+        # Prefect will start a temporary server and wait for it: build what the workers
+        # inherit meanwhile (ocop_etl.check.warm_up), instead of after it, inside the run.
+        from ocop_etl.check import warm_up_in_background
+
+        warm_up_in_background()
     settings = _settings(db)
     state = ingest_flow(
         paths=[str(p) for p in paths] if paths else None,

@@ -163,6 +163,49 @@ def test_workers_inherit_validation_ready_and_import_nothing_for_their_first_fil
     assert imported("cold") != []
 
 
+_BACKGROUND = """
+import sys, threading
+from pathlib import Path
+import ocop_etl.check as check
+from ocop_etl.ops.workers import run_on_worker, worker_pool
+
+built = check._build_once
+def noted():
+    print("built in", threading.current_thread().name)
+    built()
+check._build_once = noted
+
+def imported_by_first_file(path):
+    before = set(sys.modules)
+    check.check_file(Path(path))
+    return sorted(m for m in set(sys.modules) - before if m.split(".")[0] == "pandera")
+
+check.warm_up_in_background()  # as `ocop-etl ingest` does while Prefect's server starts
+with worker_pool(1, warm_up=check.warm_up):
+    print("threads at the fork:", *sorted(t.name for t in threading.enumerate()))
+    print("imported:", *run_on_worker(imported_by_first_file, sys.argv[1]))
+"""
+
+
+def test_a_warm_up_begun_in_the_background_is_done_once_and_before_the_fork(
+    tmp_path: Path,
+) -> None:
+    (report,) = write_samples(tmp_path, files=1, rows_per_file=(3, 5), seed=5)
+    done = subprocess.run(
+        [sys.executable, "-c", _BACKGROUND, str(report.path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    lines = done.stdout.splitlines()
+    # Built once, by the background thread; the flow's own call waited for it instead.
+    assert [line for line in lines if line.startswith("built in")] == ["built in ocop-warm-up"]
+    (threads,) = [line for line in lines if line.startswith("threads at the fork:")]
+    assert "ocop-warm-up" not in threads.split()
+    assert "imported:" in lines  # the worker's first file imported no pandera module
+
+
 @pytest.mark.postgres
 def test_a_worker_opens_its_own_sessions_and_leaves_the_parents_alone(postgres_url: str) -> None:
     engine = get_engine(postgres_url)
