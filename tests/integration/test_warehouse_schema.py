@@ -6,11 +6,23 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect, text
 
+from ocop_etl.load import ledger
 from ocop_etl.load.engine import get_engine
-from ocop_etl.load.migrate import alembic_config, current_revision, head_revision, upgrade
-from tests.integration.helpers import count
+from ocop_etl.load.migrate import (
+    alembic_config,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
+from ocop_etl.load.tables import metadata
+from ocop_etl.samples.generator import write_samples
+from tests.integration.helpers import count, run_files
 
 pytestmark = pytest.mark.integration
 
@@ -140,8 +152,6 @@ def test_upgrade_from_the_previous_revision(warehouse_url: str, tmp_path: Path) 
 
 
 def test_a_warehouse_with_older_reference_data_is_refreshed(warehouse_url: str) -> None:
-    from ocop_etl.load.migrate import ensure_current
-
     engine = get_engine(warehouse_url)
     upgrade(engine)
     # As a warehouse seeded before the historical units shipped: old version, no Nông Sơn (519).
@@ -170,11 +180,6 @@ def _loaded_at(engine, dataset: str) -> object:  # type: ignore[no-untyped-def]
 
 def test_the_migrations_build_exactly_the_declared_schema(warehouse_url: str) -> None:
     # tables.py is what the code relies on; the migrations are what production has.
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    from ocop_etl.load.tables import metadata
-
     engine = get_engine(warehouse_url)
     upgrade(engine)
     with engine.connect() as conn:
@@ -182,12 +187,6 @@ def test_the_migrations_build_exactly_the_declared_schema(warehouse_url: str) ->
 
 
 def test_a_fact_names_its_file_and_that_files_own_load(warehouse_url: str, tmp_path: Path) -> None:
-    from sqlalchemy import exc as sa_exc
-
-    from ocop_etl.load import ledger
-    from ocop_etl.samples.generator import write_samples
-    from tests.integration.helpers import run_files
-
     report = write_samples(tmp_path / "inbox", files=1, rows_per_file=(5, 5))[0]
     (outcome,) = run_files(warehouse_url, [report.path], tmp_path)
     engine = get_engine(warehouse_url)
@@ -211,9 +210,6 @@ def test_a_loaded_warehouse_goes_down_and_up_the_fact_key_change_whole(
 ) -> None:
     # Revision 0005 recreates fct_recognition on SQLite (copy, drop, rename) under the views
     # that read it: the facts, the views and the keys must all come through.
-    from ocop_etl.samples.generator import write_samples
-    from tests.integration.helpers import run_files
-
     reports = write_samples(tmp_path / "inbox", files=2, rows_per_file=(5, 8))
     outcomes = run_files(warehouse_url, [r.path for r in reports], tmp_path)
     engine = get_engine(warehouse_url)
