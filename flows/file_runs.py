@@ -7,6 +7,7 @@ per file outcome, the run's artifacts, and a Failed state whose message says wha
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from ocop_etl.load.engine import get_engine, mask_url
 from ocop_etl.load.ledger import FileOutcome
 from ocop_etl.ops import summary as run_summary
 from ocop_etl.ops.reload import ReloadRequest
-from ocop_etl.ops.runners import make_task_runner, worker_count
+from ocop_etl.ops.runners import make_task_runner, plan_batches, worker_count
 from ocop_etl.ops.sources import Candidate, staging_dir_for
 from ocop_etl.ops.summary import RunSummary
 from ocop_etl.ops.workers import worker_pool
@@ -187,12 +188,13 @@ def fan_out(task: Any, paths: list[str], spec: TaskSpec, settings: Settings) -> 
     """
     logger = get_run_logger()
     size = settings.files_per_task
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    count = worker_count(settings, math.ceil(len(paths) / size))
+    batches = plan_batches(paths, size, count)
     outcomes: list[FileOutcome] = []
     if not batches:
         return outcomes
     with (
-        worker_pool(worker_count(settings, len(batches)), warm_up=warm_up) as workers,
+        worker_pool(count, warm_up=warm_up) as workers,
         make_task_runner(settings, workers) as runner,
     ):
         futures = [

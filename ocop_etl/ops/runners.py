@@ -12,12 +12,16 @@
 
 from __future__ import annotations
 
+import math
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from ocop_etl.config import Settings
 from ocop_etl.errors import ConfigError
 from ocop_etl.ops.workers import default_worker_count
+
+T = TypeVar("T")
 
 
 def worker_count(settings: Settings, batches: int) -> int:
@@ -28,6 +32,26 @@ def worker_count(settings: Settings, batches: int) -> int:
     wanted = settings.worker_processes
     count = min(default_worker_count() if wanted is None else wanted, batches)
     return count if count > 1 else 0
+
+
+def plan_batches(paths: Sequence[T], size: int, workers: int) -> list[list[T]]:
+    """``paths`` in batches of ``size``, in order, the last ones smaller when several workers
+    share them: the run ends when its slowest worker does.
+
+    A worker takes the next batch when it comes free, so the others are idle for however
+    long the last batch takes: ~0.9 s for 25 files in a 700-file run (half of it on average).
+    The last ``workers × size`` files go in batches of a quarter of ``size``: the wait is a
+    quarter as long, for ~6 more task runs (~30 ms of Prefect each). Each file still has its
+    own outcome and transaction, whatever its batch.
+    """
+    if workers <= 1 or len(paths) <= size:
+        return [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    tail = min(len(paths), workers * size)
+    small = math.ceil(size / 4)
+    head = len(paths) - tail
+    return [list(paths[i : i + size]) for i in range(0, head, size)] + [
+        list(paths[i : i + small]) for i in range(head, len(paths), small)
+    ]
 
 
 def make_task_runner(settings: Settings, workers: int = 0) -> Any:
@@ -62,4 +86,4 @@ def make_task_runner(settings: Settings, workers: int = 0) -> Any:
     raise ConfigError(f"Unknown task runner {kind!r}: use threads, processes or dask")
 
 
-__all__ = ["make_task_runner", "worker_count"]
+__all__ = ["make_task_runner", "plan_batches", "worker_count"]

@@ -13,7 +13,7 @@ from ocop_etl.errors import ConfigError, TransientError
 from ocop_etl.load.ledger import FileOutcome
 from ocop_etl.ops.naming import run_name
 from ocop_etl.ops.reload import ReloadNotFound, ReloadRequest, files_to_reload
-from ocop_etl.ops.runners import make_task_runner
+from ocop_etl.ops.runners import make_task_runner, plan_batches
 from ocop_etl.ops.sources import discover_sources, is_remote
 from ocop_etl.ops.summary import (
     LoadTotals,
@@ -109,6 +109,22 @@ def test_one_task_thread_more_than_workers_keeps_a_batch_queued() -> None:
     # task thread to report to the API and submit again (ops/runners.py).
     runner = make_task_runner(Settings(), workers=2)
     assert runner._max_workers == 3  # Prefect has no public accessor
+
+
+def test_the_last_batches_are_smaller_so_the_workers_finish_together() -> None:
+    paths = [f"f{i:03}.xlsx" for i in range(700)]
+    batches = plan_batches(paths, 25, workers=2)
+    assert [p for b in batches for p in b] == paths  # every file once, in order
+    sizes = [len(b) for b in batches]
+    # 650 files in batches of 25, then the last 2 × 25 in batches of 7 (a quarter of 25).
+    assert sizes == [25] * 26 + [7] * 7 + [1]
+    # Without workers to balance (one worker, or the work stays in the task threads), or
+    # with a single batch's worth of files, batches stay as configured.
+    assert [len(b) for b in plan_batches(paths, 25, workers=1)] == [25] * 28
+    assert [len(b) for b in plan_batches(paths[:20], 25, workers=2)] == [20]
+    # A run smaller than the tail is all tail: 30 files are not split 25 + 5.
+    assert [len(b) for b in plan_batches(paths[:30], 25, workers=2)] == [7, 7, 7, 7, 2]
+    assert plan_batches([], 25, workers=2) == []
 
 
 def _outcome(status: str, unit: str = "Thăng Bình, Quảng Nam", **kw: object) -> FileOutcome:

@@ -253,7 +253,8 @@ def test_nightly_run_on_forked_workers_loads_every_file_exactly_once(
     outcomes = state.result().outcomes
     assert sorted(o.status for o in outcomes) == ["loaded"] * 6
     ran_in = {int(p.name.split("-")[0]) for p in pids.iterdir()}
-    assert len(list(pids.iterdir())) == 3  # three batches of two files
+    # One batch of two files, then the last 2 workers × 2 files one per batch (plan_batches).
+    assert len(list(pids.iterdir())) == 5
     assert ran_in and os.getpid() not in ran_in
     assert facts_per_file(warehouse(warehouse_url)) == {r.path.name: len(r.rows) for r in reports}
 
