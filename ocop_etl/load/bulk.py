@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, Table
+from sqlalchemy import Connection, CursorResult, String, Table
 from sqlalchemy import exc as sa_exc
 
 Columns = Mapping[str, Sequence[Any]]
@@ -74,8 +74,9 @@ def insert_rows(
     *,
     on_conflict_do_nothing: Sequence[str] = (),
     converted: Rows | None = None,
-) -> None:
-    """INSERT the rows (given column-wise) into ``table``, in their order.
+) -> int:
+    """INSERT the rows (given column-wise) into ``table``, in their order; returns how many
+    were inserted (duplicates skipped are not counted).
 
     ``on_conflict_do_nothing``: the unique key whose duplicates are skipped (``INSERT … ON
     CONFLICT (key) DO NOTHING``): a concurrent run may have created the same identity.
@@ -88,8 +89,9 @@ def insert_rows(
     names = list(columns)
     if conn.dialect.name == "postgresql" and on_conflict_do_nothing:
         if names and len(processed[0]):
-            _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
-        return
+            unnest = _insert_unnest(conn, table, names, processed, on_conflict_do_nothing)
+            return int(unnest.rowcount)
+        return 0
     rows: list[tuple[Any, ...]] = list(zip(*processed, strict=True))
     if converted is not None:
         names += converted.names
@@ -100,12 +102,12 @@ def insert_rows(
             else converted.values
         )
     if not rows:
-        return
+        return 0
     if conn.dialect.name == "postgresql":
         _copy(conn, table, names, rows)
-        return
+        return len(rows)  # COPY inserts every row or fails
     sql = _insert_sql(conn.dialect.name, table.name, tuple(names), tuple(on_conflict_do_nothing))
-    conn.exec_driver_sql(sql, rows)
+    return int(conn.exec_driver_sql(sql, rows).rowcount)
 
 
 def insert_new(
@@ -120,27 +122,36 @@ def insert_new(
     column first) of rows with ids above the table's highest before the insert.
 
     PostgreSQL hands them back with the insert itself. SQLite's executemany cannot return
-    rows, and one long INSERT … RETURNING parsed anew for every file measured slower; SQLite
-    gives a new row the id after the highest, so the rows are read back by that id range
-    instead of by a VALUES join of their keys (~2.4 ms a look-up at 130k products). Inside a
-    file's transaction the write lock makes them exactly the rows inserted; whatever the
-    case, a key → id pair read back is true. Callers look up the keys not returned.
+    rows, and one long INSERT … RETURNING parsed anew for every file measured slower. SQLite
+    gives a new row an id above the highest: when every row was inserted (none skipped as a
+    duplicate) and the highest id grew by exactly their number, the rows hold the ids after
+    the old highest, in their order, and nothing is read back. Otherwise the rows above the
+    old highest are read back (by that id range, not by a VALUES join of their keys: ~2.4 ms
+    a look-up at 130k products). Either way, a key → id pair returned is true. Callers look
+    up the keys not returned.
     """
     names = list(columns)
     if not names or not len(columns[names[0]]):
         return []
     if conn.dialect.name != "postgresql":
         id_column = returning[0]
-        before = conn.exec_driver_sql(
-            f"SELECT COALESCE(MAX({id_column}), 0) FROM {table.name}"  # noqa: S608
-        ).scalar_one()
-        insert_rows(conn, table, columns, on_conflict_do_nothing=on_conflict_do_nothing)
+        highest = f"SELECT COALESCE(MAX({id_column}), 0) FROM {table.name}"  # noqa: S608
+        before = conn.exec_driver_sql(highest).scalar_one()
+        count = len(columns[names[0]])
+        inserted = insert_rows(conn, table, columns, on_conflict_do_nothing=on_conflict_do_nothing)
+        if inserted == count and conn.exec_driver_sql(highest).scalar_one() == before + count:
+            # n new ids, all above ``before`` and none above ``before + n``: exactly these,
+            # and each row's id is above the previous row's (it was the highest then).
+            keys = [columns[name] for name in returning[1:]]
+            return list(zip(range(before + 1, before + count + 1), *keys, strict=True))
         return conn.exec_driver_sql(
             f"SELECT {', '.join(returning)} FROM {table.name} WHERE {id_column} > ?",  # noqa: S608
             (before,),
         ).fetchall()
     processed = _processed(conn, table, columns)
-    return _insert_unnest(conn, table, names, processed, on_conflict_do_nothing, returning)
+    return _insert_unnest(
+        conn, table, names, processed, on_conflict_do_nothing, returning
+    ).fetchall()
 
 
 # Keys looked up per SQLite statement: far below its parameter limit (32,766).
@@ -216,7 +227,7 @@ def _insert_unnest(
     columns: list[Sequence[Any]],
     conflict: Sequence[str],
     returning: Sequence[str] = (),
-) -> Sequence[Sequence[Any]]:
+) -> CursorResult[Any]:
     """PostgreSQL INSERT … SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING:
     one statement for all rows, in their order (executemany would run one INSERT per row)."""
     arrays = ", ".join(f"%s::{_pg_array_type(conn, table, name)}" for name in names)
@@ -224,12 +235,9 @@ def _insert_unnest(
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"  # noqa: S608
         f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     )
-    arrays_sent = tuple(map(array_literal, columns))
-    if not returning:
-        conn.exec_driver_sql(sql, arrays_sent)
-        return []
-    sql += f" RETURNING {', '.join(returning)}"
-    return conn.exec_driver_sql(sql, arrays_sent).fetchall()
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return conn.exec_driver_sql(sql, tuple(map(array_literal, columns)))
 
 
 def array_literal(values: Iterable[Any]) -> str:

@@ -190,3 +190,48 @@ def test_an_array_literal_reaches_postgresql_value_for_value(postgres_url: str) 
                 assert back == values
 
         round_trip()
+
+
+def test_new_rows_come_back_with_their_own_ids_whether_or_not_some_already_existed(
+    warehouse_url: str,
+) -> None:
+    # The loader maps each new producer key to its id from what insert_new returns. SQLite
+    # cannot return rows from an executemany: when every row was inserted, their ids are
+    # worked out from the highest before and after; when some were duplicates, read back.
+    engine = warehouse(warehouse_url)
+
+    def insert(keys: list[str]) -> dict[str, int]:
+        with engine.begin() as conn:
+            rows = bulk.insert_new(
+                conn,
+                t.dim_producer,
+                {
+                    "block_key": ["79"] * len(keys),
+                    "key_exact": keys,
+                    "display_name": [k.upper() for k in keys],
+                    "producer_type": ["cooperative"] * len(keys),
+                    "key_loose": keys,
+                },
+                on_conflict_do_nothing=["block_key", "key_exact"],
+                returning=["producer_id", "key_exact"],
+            )
+        return {key: int(row_id) for row_id, key in rows}
+
+    def stored() -> dict[str, int]:
+        with engine.connect() as conn:
+            found = conn.execute(select(t.dim_producer.c.key_exact, t.dim_producer.c.producer_id))
+            return {key: int(row_id) for key, row_id in found}
+
+    first = insert(["htx a", "htx b", "htx c"])
+    assert first == stored()
+    # "htx b" exists: it is skipped (ON CONFLICT DO NOTHING), and the ids returned for the
+    # new ones are theirs, not shifted by the row that was not inserted.
+    second = insert(["htx b", "htx d", "htx e"])
+    assert set(second) <= {"htx b", "htx d", "htx e"} and {"htx d", "htx e"} <= set(second)
+    assert second == {k: v for k, v in stored().items() if k in second}
+    # Ids above a gap (the highest row deleted) are still each row's own.
+    with engine.begin() as conn:
+        conn.execute(t.dim_producer.delete().where(t.dim_producer.c.key_exact == "htx e"))
+    third = insert(["htx f", "htx g"])
+    assert third == {k: v for k, v in stored().items() if k in ("htx f", "htx g")}
+    assert len(stored()) == 6
