@@ -31,7 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, or_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from ocop_etl.issues import Issue
 from ocop_etl.load import bulk
@@ -465,13 +475,26 @@ def _rejected_rows(rejected: pd.DataFrame, raw: pd.DataFrame | None) -> list[dic
 # bound per file. Bound names differ from column names, as SQLAlchemy requires in UPDATE … SET.
 _LF = t.ledger_file.c
 _INSERT_FILE = insert(t.ledger_file).returning(_LF.file_id)
+
+
+def _current_load(column: Any, name: str) -> Select[Any]:
+    return select(_LF.file_id).where(column == bindparam(name), _LF.status == "loaded")
+
+
+# The current loads to supersede, each found by its own unique index (the bytes', the
+# submission's). Written as one OR, SQLite scanned every current load instead: 0.30 ms a
+# file at 700 files under the write lock, growing with the ledger; 0.015 ms this way.
 _SUPERSEDE = {
     by_submission: update(t.ledger_file)
     .where(
-        or_(_LF.byte_sha256 == bindparam("b_bytes"), _LF.submission_key == bindparam("b_key"))
-        if by_submission
-        else _LF.byte_sha256 == bindparam("b_bytes"),
-        _LF.status == "loaded",
+        _LF.file_id.in_(
+            union_all(
+                _current_load(_LF.byte_sha256, "b_bytes"),
+                _current_load(_LF.submission_key, "b_key"),
+            )
+            if by_submission
+            else _current_load(_LF.byte_sha256, "b_bytes")
+        ),
         _LF.file_id != bindparam("b_file"),
     )
     .values(

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ocop_etl.load import loader
+from ocop_etl.load import ledger, loader
 from ocop_etl.samples.generator import write_samples
 from tests.integration.helpers import count, rows, run_files, warehouse
 
@@ -125,3 +125,65 @@ def test_a_forced_reload_of_loaded_bytes_replaces_the_earlier_load(warehouse_url
     # Without force the same bytes are still recognised and skipped.
     (third,) = run_files(warehouse_url, [report.path], tmp_path)
     assert third.status == "skipped_duplicate"
+
+
+def test_a_resubmission_finds_the_load_it_replaces_by_index_not_by_reading_the_ledger(
+    warehouse_url: str, tmp_path: Path
+) -> None:
+    # Every file asks which current load it supersedes (same bytes, or same unit and period),
+    # under SQLite's write lock. Read by scanning the current loads, that cost grew with the
+    # ledger: 0.30 ms a file at 700 files, ~2.4 ms after a national eight-year backfill.
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event, text
+
+    engine = warehouse(warehouse_url)
+    load_id = ledger.start_load(engine, source="test", flow_run_id=None)
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ledger_file (load_id, source_path, source_file, byte_sha256,"
+                " size_bytes, received_at, processed_at, status, submission_key)"
+                " VALUES (:load, :path, :path, :sha, 1, :now, :now, 'loaded', :key)"
+            ),
+            [
+                {
+                    "load": load_id,
+                    "path": f"f{n}.xlsx",
+                    "sha": f"{n:064}",
+                    "now": now,
+                    "key": f"{n % 63}|{n}|2020|-",
+                }
+                for n in range(3000)
+            ],
+        )
+        conn.execute(text("ANALYZE"))
+    sent: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE ledger_file") and "superseded" in statement:
+            sent.append((statement, parameters))
+
+    reports = write_samples(tmp_path / "inbox", files=1, rows_per_file=(3, 5), seed=8)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert [o.status for o in run_files(warehouse_url, [reports[0].path], tmp_path)] == [
+            "loaded"
+        ]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+    assert sent
+    with engine.connect() as conn:
+        for statement, parameters in sent:
+            if engine.dialect.name == "postgresql":
+                plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+                assert not [line for line in plan if "Seq Scan on ledger_file" in line], plan
+            else:
+                plan = [
+                    r[-1]
+                    for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                ]
+                assert not [line for line in plan if line.startswith("SCAN")], plan
+                assert [line for line in plan if "uq_ledger_file_loaded_bytes" in line], plan
