@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ocop_etl.issues import Issue
 from ocop_etl.load import tables as t
@@ -91,18 +91,26 @@ def handled_file(
     conn: Connection, *, byte_sha256: str | None = None, content_sha256: str | None = None
 ) -> int | None:
     """The file_id of an earlier loaded/superseded/rejected file with these bytes or content."""
-    col, value = (
-        (t.ledger_file.c.byte_sha256, byte_sha256)
-        if byte_sha256
-        else (t.ledger_file.c.content_sha256, content_sha256)
-    )
+    by_bytes = bool(byte_sha256)
     row = conn.execute(
-        select(t.ledger_file.c.file_id)
-        .where(col == value, t.ledger_file.c.status.in_(t.HANDLED_STATUSES))
-        .order_by(t.ledger_file.c.file_id)
-        .limit(1)
+        _HANDLED[by_bytes], {"b_hash": byte_sha256 if by_bytes else content_sha256}
     ).first()
     return None if row is None else int(row[0])
+
+
+# Built once: every file asks (by content, after reading it), and building the statement
+# cost more than the database's answer.
+_HANDLED = {
+    by_bytes: select(t.ledger_file.c.file_id)
+    .where(
+        (t.ledger_file.c.byte_sha256 if by_bytes else t.ledger_file.c.content_sha256)
+        == bindparam("b_hash"),
+        t.ledger_file.c.status.in_(t.HANDLED_STATUSES),
+    )
+    .order_by(t.ledger_file.c.file_id)
+    .limit(1)
+    for by_bytes in (False, True)
+}
 
 
 def handled_hashes(engine: Engine, among: Collection[str] | None = None) -> set[str]:
