@@ -132,7 +132,7 @@ def test_a_resubmission_finds_the_load_it_replaces_by_index_not_by_reading_the_l
 ) -> None:
     # Every file asks which current load it supersedes (same bytes, or same unit and period),
     # under SQLite's write lock. Read by scanning the current loads, that cost grew with the
-    # ledger: 0.30 ms a file at 700 files, ~2.4 ms after a national eight-year backfill.
+    # ledger: 0.30 ms a file at 700 files, linearly more after a national eight-year backfill.
     from datetime import UTC, datetime
 
     from sqlalchemy import event, text
