@@ -194,6 +194,8 @@ dim_producer = Table(
     Column("legal_form", Text),
     Column("first_file_id", Integer),
     UniqueConstraint("block_key", "key_exact"),
+    # A block's producers above the last id the loader has seen, by range (known_producers).
+    Index("ix_dim_producer_block_key_producer_id", "block_key", "producer_id"),
 )
 
 dim_product = Table(
