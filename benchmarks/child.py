@@ -162,7 +162,7 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
 
     t_import = time.perf_counter()
     from ocop_etl.check import warm_up_in_background
-    from ocop_etl.cli import STARTUP_S
+    from ocop_etl.cli import STARTUP_S, adhoc_run_settings
 
     warm_up_in_background()  # as `ocop-etl ingest` does while Prefect's server starts
     server = SubprocessASGIServer()
@@ -177,7 +177,10 @@ def _pipeline(mode: str, inbox: Path, url: str, work: Path) -> dict[str, Any]:
     try:
         server_pids = {server.server_process.pid} if server.server_process else set()
         server_pids |= {p for pid in server_pids for p in _descendants(pid)}
-        with temporary_settings({PREFECT_API_URL: server.api_url}), TreeMemory(
+        # The server is started here to time it apart; the run is an ad-hoc one, as the
+        # CLI's on its temporary server (cli.adhoc_run_settings).
+        adhoc = {PREFECT_API_URL: server.api_url, **adhoc_run_settings()}
+        with temporary_settings(adhoc), TreeMemory(
             server_pids, postgres=url.startswith("postgresql")
         ) as tree:
             t1 = time.perf_counter()

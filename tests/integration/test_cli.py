@@ -92,3 +92,43 @@ def test_template_command_writes_the_official_template(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "mau.xlsx")
     assert "Hướng dẫn" in book.sheetnames
     assert "UBND TỈNH QUẢNG NAM" in str(book.worksheets[0]["A1"].value)
+
+
+def test_an_adhoc_run_sends_no_heartbeats_to_its_temporary_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Heartbeats tell a real server that a run's process is alive; a temporary server ends
+    # with the process. Their thread, sleeping in 1-second steps, is joined at the end of
+    # every flow run: up to 1 s added to each `ocop-etl ingest`. A user's setting wins.
+    from prefect.settings import get_current_settings
+    from typer.testing import CliRunner
+
+    import flows.ingest
+    from ocop_etl import check
+    from ocop_etl.cli import app
+
+    seen: list[int | None] = []
+
+    class Completed:
+        def result(self, raise_on_failure: bool = False) -> None:
+            return None
+
+        def is_completed(self) -> bool:
+            return True
+
+    def flow(**kwargs: object) -> Completed:
+        seen.append(get_current_settings().flows.heartbeat_frequency)
+        return Completed()
+
+    monkeypatch.setattr(flows.ingest, "ingest", flow)
+    monkeypatch.setattr(check, "warm_up_in_background", lambda: None)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    assert get_current_settings().flows.heartbeat_frequency is not None  # Prefect's default
+
+    assert CliRunner().invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
+    assert get_current_settings().flows.heartbeat_frequency is not None  # only for the run
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")
+    assert CliRunner().invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
+
+    assert seen == [None, 60]
