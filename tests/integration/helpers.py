@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, event, text
 
 from ocop_etl.load import ledger
 from ocop_etl.load.engine import get_engine
@@ -64,3 +67,39 @@ def flow_run_artifacts(flow_run_id: str) -> dict[str, object]:
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
     return {a.key: a.data for a in found if a.key}
+
+
+def numbers(engine: Engine, count: int) -> str:
+    """A FROM clause of the integers n = 1 … count, for one-statement bulk test data."""
+    if engine.dialect.name == "postgresql":
+        return f"generate_series(1, {count}) AS s(n)"
+    return (
+        "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
+        f" WHERE n < {count}) SELECT n FROM s)"
+    )
+
+
+@contextmanager
+def statements_sent(
+    engine: Engine, wanted: Callable[[str], bool] = lambda statement: True
+) -> Iterator[list[tuple[str, Any]]]:
+    """The (statement, parameters) the engine sends meanwhile, those ``wanted`` only."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if wanted(statement):
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def query_plan(conn: Connection, statement: str, parameters: Any) -> list[str]:
+    """The database's plan for a statement as it was sent: PostgreSQL's EXPLAIN lines,
+    SQLite's EXPLAIN QUERY PLAN details."""
+    if conn.dialect.name == "postgresql":
+        return list(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+    return [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from ocop_etl.load import bulk, ledger
 from ocop_etl.load import tables as t
-from tests.integration.helpers import warehouse
+from tests.integration.helpers import numbers, query_plan, statements_sent, warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,7 @@ def test_a_files_keys_are_sought_in_the_unique_index_not_by_reading_the_whole_ta
 ) -> None:
     # A file looks up its ~200 product keys. Reading the whole table instead (PostgreSQL's
     # planner hashed it, given a plain join) makes every file slower as the warehouse grows.
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
     engine = warehouse(warehouse_url)
     with engine.begin() as conn:
@@ -118,47 +118,30 @@ def test_a_files_keys_are_sought_in_the_unique_index_not_by_reading_the_whole_ta
             text(
                 "INSERT INTO dim_product (block_key, producer_key, product_key, display_name)"
                 " SELECT 'b' || (n % 30), 'p' || (n % 997), 'product ' || n, 'P' FROM "
-                + (
-                    "generate_series(1, 20000) AS s(n)"
-                    if engine.dialect.name == "postgresql"
-                    else "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
-                    " WHERE n < 20000) SELECT n FROM s)"
-                )
+                + numbers(engine, 20000)
             )
         )
         conn.execute(text("ANALYZE"))
     keys = [(f"b{n % 30}", f"p{n % 997}", f"product {n}") for n in range(1, 20000, 100)]
     keys.append(("b1", "p1", "no such product"))
-    sent: list[tuple[str, object]] = []
 
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with engine.connect() as conn:
-            found = bulk.lookup_ids(
-                conn,
-                t.dim_product,
-                "product_id",
-                ("block_key", "producer_key", "product_key"),
-                keys,
-            )
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    with statements_sent(engine) as sent, engine.connect() as conn:
+        found = bulk.lookup_ids(
+            conn,
+            t.dim_product,
+            "product_id",
+            ("block_key", "producer_key", "product_key"),
+            keys,
+        )
 
     assert len(found) == len(keys) - 1 and ("b1", "p1", "no such product") not in found
     with engine.connect() as conn:
         for statement, parameters in sent:
+            plan = query_plan(conn, statement, parameters)
             if engine.dialect.name == "postgresql":
-                plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
                 assert not [line for line in plan if "Seq Scan on dim_product" in line], plan
                 assert [line for line in plan if "uq_dim_product" in line], plan
             else:
-                plan = [
-                    r[-1]
-                    for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                ]
                 assert not [line for line in plan if line.startswith("SCAN t")], plan
                 assert [line for line in plan if line.startswith("SEARCH t USING")], plan
 

@@ -17,7 +17,15 @@ from sqlalchemy import Engine, create_engine, text
 from ocop_etl.load import loader
 from ocop_etl.load.known_producers import known_producers
 from ocop_etl.transforms.producers import parse_producer
-from tests.integration.helpers import count, rows, run_files, warehouse
+from tests.integration.helpers import (
+    count,
+    numbers,
+    query_plan,
+    rows,
+    run_files,
+    statements_sent,
+    warehouse,
+)
 from tests.unit.extract.builders import Sheet, write_xlsx
 
 pytestmark = pytest.mark.integration
@@ -301,57 +309,36 @@ def test_a_blocks_new_producers_are_read_by_id_range_not_by_reading_the_block(
     # Answered by reading the whole block (the only index on block_key was the unique one
     # with key_exact), it cost 0.32 ms for a 3,135-producer block after a 700-file backfill
     # and grew with the warehouse.
-    from sqlalchemy import event
-
     engine = warehouse(warehouse_url)
-
-    def numbers(count: int) -> str:
-        if engine.dialect.name == "postgresql":
-            return f"generate_series(1, {count}) AS s(n)"
-        return (
-            "(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s"
-            f" WHERE n < {count}) SELECT n FROM s)"
-        )
-
     insert = (
         "INSERT INTO dim_producer (block_key, key_exact, key_loose, display_name, producer_type)"
-        " SELECT {block}, 'htx ' || n, 'htx ' || n, 'HTX ' || n, 'cooperative' FROM {numbers}"
+        " SELECT {block}, 'htx ' || n, 'htx ' || n, 'HTX ' || n, 'cooperative' FROM {source}"
     )
     with engine.begin() as conn:
         # Block 49 first, then other provinces' producers: higher ids, as in a backfill.
-        conn.execute(text(insert.format(block="'49'", numbers=numbers(5000))))
-        conn.execute(text(insert.format(block="CAST(n % 30 AS TEXT)", numbers=numbers(20000))))
+        conn.execute(text(insert.format(block="'49'", source=numbers(engine, 5000))))
+        others = insert.format(block="CAST(n % 30 AS TEXT)", source=numbers(engine, 20000))
+        conn.execute(text(others))
         conn.execute(text("ANALYZE"))
     cache = known_producers(engine)
     cache.clear()  # as in a new process
     with engine.connect() as conn:
         cache.refresh(conn, ["49"])  # the whole block, once
     new_id = _add_producer(_other_connection(warehouse_url), "HTX Mới", block="49")
-    sent: list[tuple[str, Any]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "producer_id >" in statement:
-            sent.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with engine.connect() as conn:
-            block = cache.refresh(conn, ["49"])["49"]
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
+    with (
+        statements_sent(engine, lambda statement: "producer_id >" in statement) as sent,
+        engine.connect() as conn,
+    ):
+        block = cache.refresh(conn, ["49"])["49"]
 
     assert len(block.producer_ids) == 5001 and block.producer_ids[-1] == new_id
     assert sent
     with engine.connect() as conn:
         for statement, parameters in sent:
+            plan = query_plan(conn, statement, parameters)
             if engine.dialect.name == "postgresql":
-                plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
                 assert [line for line in plan if "ix_dim_producer_block_key_producer_id" in line]
             else:
-                plan = [
-                    r[-1]
-                    for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                ]
                 assert [
                     line
                     for line in plan

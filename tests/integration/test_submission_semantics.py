@@ -9,7 +9,14 @@ import pytest
 
 from ocop_etl.load import ledger, loader
 from ocop_etl.samples.generator import write_samples
-from tests.integration.helpers import count, rows, run_files, warehouse
+from tests.integration.helpers import (
+    count,
+    query_plan,
+    rows,
+    run_files,
+    statements_sent,
+    warehouse,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +142,7 @@ def test_a_resubmission_finds_the_load_it_replaces_by_index_not_by_reading_the_l
     # ledger: 0.30 ms a file at 700 files, linearly more after a national eight-year backfill.
     from datetime import UTC, datetime
 
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
     engine = warehouse(warehouse_url)
     load_id = ledger.start_load(engine, source="test", flow_run_id=None)
@@ -159,31 +166,22 @@ def test_a_resubmission_finds_the_load_it_replaces_by_index_not_by_reading_the_l
             ],
         )
         conn.execute(text("ANALYZE"))
-    sent: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.startswith("UPDATE ledger_file") and "superseded" in statement:
-            sent.append((statement, parameters))
-
     reports = write_samples(tmp_path / "inbox", files=1, rows_per_file=(3, 5), seed=8)
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+
+    def superseding(statement: str) -> bool:
+        return statement.startswith("UPDATE ledger_file") and "superseded" in statement
+
+    with statements_sent(engine, superseding) as sent:
         assert [o.status for o in run_files(warehouse_url, [reports[0].path], tmp_path)] == [
             "loaded"
         ]
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
     assert sent
     with engine.connect() as conn:
         for statement, parameters in sent:
+            plan = query_plan(conn, statement, parameters)
             if engine.dialect.name == "postgresql":
-                plan = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
                 assert not [line for line in plan if "Seq Scan on ledger_file" in line], plan
             else:
-                plan = [
-                    r[-1]
-                    for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                ]
                 assert not [line for line in plan if line.startswith("SCAN")], plan
                 assert [line for line in plan if "uq_ledger_file_loaded_bytes" in line], plan
