@@ -56,7 +56,8 @@ def _quiet_prefect() -> None:
 
 def adhoc_run_settings() -> dict[Any, Any]:
     """Prefect settings for a run on a temporary server (no PREFECT_API_URL), for
-    ``prefect.settings.temporary_settings``; the user's own settings always win.
+    ``prefect.settings.temporary_settings``. A heartbeat frequency set in the environment
+    (either of Prefect's names for it) wins; one set only in a Prefect profile does not.
 
     No flow-run heartbeats: they tell a real server that a run's process is alive (a
     crashed run is then detected); a temporary server ends with the process, so nothing
@@ -66,7 +67,9 @@ def adhoc_run_settings() -> dict[Any, Any]:
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY
 
-    if "PREFECT_FLOWS_HEARTBEAT_FREQUENCY" in os.environ:
+    if {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY"} & set(
+        os.environ
+    ):
         return {}
     return {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
 
