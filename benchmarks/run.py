@@ -118,7 +118,6 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
         PREFECT_SERVER_LOGGING_LEVEL="CRITICAL",
         PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW="ignore",
         PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL="WARNING",
-        PREFECT_LOGGING_LEVEL="WARNING",
     )
     if args.files_per_task:
         env["OCOP_FILES_PER_TASK"] = str(args.files_per_task)

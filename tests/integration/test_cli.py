@@ -39,7 +39,10 @@ def test_sample_then_ingest_prints_a_summary_and_exits_zero(tmp_path: Path) -> N
     assert "files" in out and "rows" in out
     assert "warehouse: sqlite:///w.db" in out
     assert "feedback workbooks:" in out
-    assert "[4/4]" in done.stdout + done.stderr  # progress, one line per file
+    logged = done.stdout + done.stderr
+    # Progress: one line per file (one log record per batch of files), each with its outcome.
+    assert all(f"[{i}/4] " in logged for i in range(1, 5))
+    assert "notes.xlsx: rejected" in logged
     assert "Traceback" not in done.stdout + done.stderr
     assert (tmp_path / "w.db").exists()
 
