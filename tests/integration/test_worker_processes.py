@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from ocop_etl.errors import TransientError
 from ocop_etl.load.engine import get_engine
-from ocop_etl.ops.workers import run_on_worker, worker_pool
+from ocop_etl.ops.workers import YOUNG_GC_THRESHOLD, run_on_worker, worker_pool
 from ocop_etl.samples.generator import write_samples
 from tests.integration.helpers import facts_per_file, warehouse
 
@@ -74,6 +74,17 @@ def test_after_each_batch_a_worker_collects_then_freezes_what_is_left() -> None:
         cycle_freed, live_still_walked = run_on_worker(_after_batch)
     assert cycle_freed
     assert not live_still_walked
+
+
+def test_a_worker_runs_young_collections_rarely_and_the_flow_process_keeps_its_own() -> None:
+    # At CPython's 700 allocations a worker ran thousands of young collections per batch
+    # (3-4x the collector time); the batch's own full collection (above) frees the cycles.
+    before = gc.get_threshold()
+    with worker_pool(1):
+        in_worker = run_on_worker(gc.get_threshold)
+    assert in_worker[0] == YOUNG_GC_THRESHOLD > before[0]
+    assert in_worker[1:] == before[1:]
+    assert gc.get_threshold() == before
 
 
 class _Node:
