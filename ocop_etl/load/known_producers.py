@@ -81,8 +81,15 @@ class KnownProducers:
         # (never waiting on another transaction's locks: MVCC / WAL readers) or computing.
         self._lock = threading.Lock()
 
-    def refresh(self, conn: Connection, blocks: Sequence[str]) -> dict[str, Block]:
-        """The blocks, brought up to date with what is committed in the database."""
+    def refresh(
+        self, conn: Connection, blocks: Sequence[str], *, verify: bool = True
+    ) -> dict[str, Block]:
+        """The blocks, brought up to date with what is committed in the database.
+
+        ``verify=False`` skips the count-and-sum check (one query that reads every row of the
+        blocks): the blocks may then miss a late commit. Only for a guess that a verified
+        refresh follows, as the loader's look-ahead is followed by its transaction's.
+        """
         with self._lock:
             found = {b: self._blocks.setdefault(b, Block()) for b in blocks}
             for b in blocks:
@@ -100,7 +107,7 @@ class KnownProducers:
                 block = found[block_key]
                 if producer_id > block.last_id:  # blocks seen up to different ids
                     block.add(int(producer_id), key_exact, name)
-            for block_key, count, id_sum in self._counts(conn, blocks):
+            for block_key, count, id_sum in self._counts(conn, blocks) if verify else ():
                 block = found[block_key]
                 if (len(block.producer_ids), block.id_sum) != (count, id_sum):
                     found[block_key] = self._blocks[block_key] = self._read(conn, block_key)
