@@ -32,6 +32,37 @@ def test_column_values_turn_every_missing_value_into_none() -> None:
     assert [type(v) for v in bulk.column_values(frame["count"])] == [int, type(None), int]
 
 
+def test_a_bind_processor_applied_once_per_distinct_value_gives_the_same_list() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from sqlalchemy import Date
+    from sqlalchemy.dialects import sqlite
+
+    sqlite_date = Date().dialect_impl(sqlite.dialect()).bind_processor(sqlite.dialect())
+    assert sqlite_date is not None
+    values = st.lists(
+        st.one_of(
+            st.none(),
+            st.dates(),
+            st.datetimes(),  # equal to no date, but a date to SQLite's DATE processor
+            st.text(max_size=3),
+            st.booleans(),  # True == 1 == 1.0: must not share a processed value
+            st.integers(-2, 2),
+            st.floats(-2, 2),
+        ),
+        max_size=12,
+    )
+
+    @given(values)
+    def same(column: list[object]) -> None:
+        dates = [v for v in column if isinstance(v, date)] or [None]
+        assert bulk.apply_processor(sqlite_date, dates) == [sqlite_date(v) for v in dates]
+        # repr tells 1 from True from 1.0, and a date from a datetime
+        assert bulk.apply_processor(repr, column) == [repr(v) for v in column]
+
+    same()
+
+
 def test_values_are_stored_as_sqlalchemy_stores_them(warehouse_url: str) -> None:
     engine = warehouse(warehouse_url)
     load_id = ledger.start_load(engine, source="test", flow_run_id=None)
