@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -14,6 +14,8 @@ from ocop_etl.load import tables as t
 from tests.integration.helpers import numbers, query_plan, statements_sent, warehouse
 
 pytestmark = pytest.mark.integration
+
+_HANOI = timezone(timedelta(hours=7))
 
 
 def test_column_values_turn_every_missing_value_into_none() -> None:
@@ -33,7 +35,7 @@ def test_column_values_turn_every_missing_value_into_none() -> None:
 
 
 def test_a_bind_processor_applied_once_per_distinct_value_gives_the_same_list() -> None:
-    from hypothesis import given
+    from hypothesis import example, given
     from hypothesis import strategies as st
     from sqlalchemy import Date
     from sqlalchemy.dialects import sqlite
@@ -54,6 +56,12 @@ def test_a_bind_processor_applied_once_per_distinct_value_gives_the_same_list() 
     )
 
     @given(values)
+    @example([True, 1])  # equal, and so are their hashes
+    @example([1, 1.0])
+    @example([date(2024, 1, 1), datetime(2024, 1, 1)])
+    @example(  # the same instant in two time zones: equal, written differently
+        [datetime(2024, 1, 1, 7, tzinfo=UTC), datetime(2024, 1, 1, 14, tzinfo=_HANOI)]
+    )
     def same(column: list[object]) -> None:
         dates = [v for v in column if isinstance(v, date)] or [None]
         assert bulk.apply_processor(sqlite_date, dates) == [sqlite_date(v) for v in dates]
