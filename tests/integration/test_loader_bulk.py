@@ -193,8 +193,11 @@ def test_an_array_literal_reaches_postgresql_value_for_value(postgres_url: str) 
     from hypothesis import strategies as st
 
     engine = warehouse(postgres_url)
+    # codec="utf-8": no lone surrogates. A workbook's text is UTF-8 XML, so none can arrive,
+    # and psycopg refuses to encode one (Hypothesis drew '\ud800' about once in 10 runs).
     text_values = st.lists(
-        st.none() | st.text(st.characters(exclude_characters="\x00"), max_size=12)
+        st.none()
+        | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
         | st.sampled_from(["NULL", '"', "\\", "{a,b}", " x ", "Hợp tác xã", ""]),
         max_size=20,
     )
