@@ -84,20 +84,21 @@ def main(argv: list[str] | None = None) -> int:
                     write_feedback(facts.path, issues, Path(tmp) / "feedback") if issues else None
                 )
                 t1 = time.perf_counter()
-                loaded = load_file(
-                    engine,
-                    facts,
-                    load_id=load_id,
-                    flow_run_id=None,
-                    submission=submission,
-                    valid=result.valid,
-                    rejected=result.rejected,
-                    issues=issues,
-                    content_sha256=content_hash(report.rows),
-                    archive_path=None,
-                    raw_rows=report.rows,
-                    feedback_path=str(feedback) if feedback else None,
-                )
+                with engine.connect() as conn:
+                    loaded = load_file(
+                        conn,
+                        facts,
+                        load_id=load_id,
+                        flow_run_id=None,
+                        submission=submission,
+                        valid=result.valid,
+                        rejected=result.rejected,
+                        issues=issues,
+                        content_sha256=content_hash(report.rows),
+                        archive_path=None,
+                        raw_rows=report.rows,
+                        feedback_path=str(feedback) if feedback else None,
+                    )
                 t2 = time.perf_counter()
                 seconds["feedback"] += t1 - t0
                 seconds["load"] += t2 - t1

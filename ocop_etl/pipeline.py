@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
 from ocop_etl.check import (
@@ -254,23 +254,27 @@ def _finish(p: _Pending, checked: CheckedFile, options: RunOptions) -> FileOutco
         return outcome
 
     digest = content_hash(checked.report.rows)
-    if not options.force:
-        with engine.connect() as conn:
-            if ledger.handled_file(conn, content_sha256=digest) is not None:
-                return _skipped(
-                    facts,
-                    options,
-                    outcome,
-                    "file.duplicate_content",
-                    "The same content was already loaded (file re-saved).",
-                )
-    try:
-        loaded = _load(engine, facts, options, checked, digest, archive, outcome.feedback_path)
-    except sa_exc.IntegrityError:
-        # A concurrent run loaded these bytes (or a newer file for this unit and period)
-        # first; the unique indexes stopped a duplicate. Decide again with fresh eyes.
-        with engine.connect() as conn:
+    # One connection for the file: the content check, the loader's look-ahead and the file's
+    # transaction. A checkout per step cost, on PostgreSQL, a ping and a rollback each: per
+    # 200 files, 608 checkouts instead of 200 (SQLAlchemy pool events).
+    with engine.connect() as conn:
+        if not options.force and ledger.handled_file(conn, content_sha256=digest) is not None:
+            conn.rollback()  # the check's read; the duplicate is recorded on its own
+            return _skipped(
+                facts,
+                options,
+                outcome,
+                "file.duplicate_content",
+                "The same content was already loaded (file re-saved).",
+            )
+        try:
+            loaded = _load(conn, facts, options, checked, digest, archive, outcome.feedback_path)
+        except sa_exc.IntegrityError:
+            # A concurrent run loaded these bytes (or a newer file for this unit and period)
+            # first; the unique indexes stopped a duplicate (and the file's transaction was
+            # rolled back). Decide again with fresh eyes.
             if ledger.handled_file(conn, byte_sha256=facts.byte_sha256) is not None:
+                conn.rollback()  # the check's read; the duplicate is recorded on its own
                 return _skipped(
                     facts,
                     options,
@@ -278,7 +282,7 @@ def _finish(p: _Pending, checked: CheckedFile, options: RunOptions) -> FileOutco
                     "file.duplicate_bytes",
                     "Loaded by a concurrent run.",
                 )
-        loaded = _load(engine, facts, options, checked, digest, archive, outcome.feedback_path)
+            loaded = _load(conn, facts, options, checked, digest, archive, outcome.feedback_path)
     outcome.file_id = loaded.file_id
     outcome.rows_loaded = loaded.rows_loaded
     outcome.superseded_file_ids = list(loaded.superseded_file_ids)
@@ -286,7 +290,7 @@ def _finish(p: _Pending, checked: CheckedFile, options: RunOptions) -> FileOutco
 
 
 def _load(
-    engine: Engine,
+    conn: Connection,
     facts: FileFacts,
     options: RunOptions,
     checked: CheckedFile,
@@ -296,7 +300,7 @@ def _load(
 ) -> LoadResult:
     assert options.load_id is not None, "a loading run needs a load_id (ledger.start_load)"
     return load_file(
-        engine,
+        conn,
         facts,
         load_id=options.load_id,
         flow_run_id=options.flow_run_id,

@@ -33,7 +33,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
-    Engine,
     Select,
     Table,
     bindparam,
@@ -526,7 +525,7 @@ _MARK_LOADED = (
 
 
 def load_file(
-    engine: Engine,
+    conn: Connection,
     facts: FileFacts,
     *,
     load_id: int,
@@ -540,14 +539,22 @@ def load_file(
     raw_rows: pd.DataFrame | None = None,
     feedback_path: str | None = None,
 ) -> LoadResult:
-    """Load one file atomically. Raises sqlalchemy.exc.IntegrityError when a concurrent run
-    loaded the same bytes first (the caller records a duplicate)."""
-    plan = _plan(engine.dialect, valid, rejected, raw_rows, issues, load_id)
-    known = known_producers(engine)
-    with engine.connect() as conn:
-        ahead = _look_ahead(conn, known, plan)
+    """Load one file atomically, on ``conn`` (not inside a transaction of the caller's: one
+    is begun here). Raises sqlalchemy.exc.IntegrityError when a concurrent run loaded the
+    same bytes first (the caller records a duplicate); the file's transaction is then rolled
+    back and ``conn`` can be used again.
 
-    with engine.begin() as conn:
+    The look-ahead's reads and the file's transaction share the caller's connection: a
+    connection per step was a pool checkout each, and on PostgreSQL a ping and a rollback
+    each, three round trips a file more (see ``pipeline._finish``).
+    """
+    plan = _plan(conn.dialect, valid, rejected, raw_rows, issues, load_id)
+    known = known_producers(conn.engine)
+    ahead = _look_ahead(conn, known, plan)
+    # The reads end here (they hold no lock); the file's own transaction begins afresh.
+    conn.rollback()
+
+    with conn.begin():
         file_values = _file_values(facts, load_id, flow_run_id) | {
             "status": "loading",
             "content_sha256": content_sha256,

@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from ocop_etl import pipeline
 from ocop_etl.check import read_file, validate_many
@@ -119,10 +120,10 @@ def test_a_file_that_breaks_its_load_fails_alone(
     paths = _samples(tmp_path, files=3)
     real_load = pipeline._load
 
-    def load_or_crash(engine, facts, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def load_or_crash(conn, facts, *args, **kwargs):  # type: ignore[no-untyped-def]
         if facts.path == paths[1]:
             raise ValueError("a value the database refuses")
-        return real_load(engine, facts, *args, **kwargs)
+        return real_load(conn, facts, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_load", load_or_crash)
     options = _options(f"sqlite:///{tmp_path / 'w.db'}", tmp_path / "work")
@@ -135,3 +136,33 @@ def test_a_file_that_breaks_its_load_fails_alone(
         name=paths[1].name,
     )
     assert facts_of_failed == [{"n": 0}]
+
+
+def test_a_file_is_checked_and_loaded_on_one_pooled_connection(
+    tmp_path: Path, warehouse_url: str
+) -> None:
+    # The content check, the loader's look-ahead and the file's transaction share one
+    # checkout: on PostgreSQL each checkout is a ping and a rollback, round trips a remote
+    # warehouse pays per file. Counted as the difference between batches of 2 and 4 new
+    # files, so what a batch does once (its hash query) cancels out.
+    paths = _samples(tmp_path, files=6)
+    options = _options(warehouse_url, tmp_path / "work")
+    engine = options.engine
+    assert engine is not None
+    checkouts: list[object] = []
+
+    def count(*_: object) -> None:
+        checkouts.append(None)
+
+    event.listen(engine, "checkout", count)
+    try:
+        counted = []
+        for batch in (paths[:2], paths[2:]):
+            before = len(checkouts)
+            outcomes = process_batch(batch, options)
+            assert {o.status for o in outcomes} == {"loaded"}
+            counted.append(len(checkouts) - before)
+    finally:
+        event.remove(engine, "checkout", count)
+    assert counted[1] - counted[0] == 2  # one checkout per extra file
+
