@@ -258,35 +258,48 @@ def _finish(p: _Pending, checked: CheckedFile, options: RunOptions) -> FileOutco
     # transaction. A checkout per step cost, on PostgreSQL, a ping and a rollback each: per
     # 200 files, 608 checkouts instead of 200 (SQLAlchemy pool events).
     with engine.connect() as conn:
-        if not options.force and ledger.handled_file(conn, content_sha256=digest) is not None:
-            conn.rollback()  # the check's read; the duplicate is recorded on its own
-            return _skipped(
-                facts,
-                options,
-                outcome,
-                "file.duplicate_content",
-                "The same content was already loaded (file re-saved).",
-            )
+        skipped = None if options.force else _skip_if_handled(
+            conn,
+            p,
+            options,
+            "file.duplicate_content",
+            "The same content was already loaded (file re-saved).",
+            content_sha256=digest,
+        )
+        if skipped is not None:
+            return skipped
         try:
             loaded = _load(conn, facts, options, checked, digest, archive, outcome.feedback_path)
         except sa_exc.IntegrityError:
             # A concurrent run loaded these bytes (or a newer file for this unit and period)
             # first; the unique indexes stopped a duplicate (and the file's transaction was
             # rolled back). Decide again with fresh eyes.
-            if ledger.handled_file(conn, byte_sha256=facts.byte_sha256) is not None:
-                conn.rollback()  # the check's read; the duplicate is recorded on its own
-                return _skipped(
-                    facts,
-                    options,
-                    outcome,
-                    "file.duplicate_bytes",
-                    "Loaded by a concurrent run.",
-                )
+            skipped = _skip_if_handled(
+                conn,
+                p,
+                options,
+                "file.duplicate_bytes",
+                "Loaded by a concurrent run.",
+                byte_sha256=facts.byte_sha256,
+            )
+            if skipped is not None:
+                return skipped
             loaded = _load(conn, facts, options, checked, digest, archive, outcome.feedback_path)
     outcome.file_id = loaded.file_id
     outcome.rows_loaded = loaded.rows_loaded
     outcome.superseded_file_ids = list(loaded.superseded_file_ids)
     return outcome
+
+
+def _skip_if_handled(
+    conn: Connection, p: _Pending, options: RunOptions, code: str, reason: str, **digest: str
+) -> FileOutcome | None:
+    """The file's outcome as a duplicate when the ledger already holds these bytes or this
+    content (``digest``: ``byte_sha256=`` or ``content_sha256=``); None otherwise."""
+    if ledger.handled_file(conn, **digest) is None:
+        return None
+    conn.rollback()  # the check's read; the duplicate is recorded on its own connection
+    return _skipped(p.facts, options, p.outcome, code, reason)
 
 
 def _load(
