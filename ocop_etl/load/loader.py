@@ -539,10 +539,11 @@ def load_file(
     raw_rows: pd.DataFrame | None = None,
     feedback_path: str | None = None,
 ) -> LoadResult:
-    """Load one file atomically, on ``conn`` (not inside a transaction of the caller's: one
-    is begun here). Raises sqlalchemy.exc.IntegrityError when a concurrent run loaded the
-    same bytes first (the caller records a duplicate); the file's transaction is then rolled
-    back and ``conn`` can be used again.
+    """Load one file atomically, on ``conn``. Whatever transaction ``conn`` has open is
+    rolled back first, so pass a connection that has only read (the caller's ledger check):
+    the file's own transaction is begun here. Raises sqlalchemy.exc.IntegrityError when a
+    concurrent run loaded the same bytes first (the caller records a duplicate); the file's
+    transaction is then rolled back and ``conn`` can be used again.
 
     The look-ahead's reads and the file's transaction share the caller's connection: a
     connection per step was a pool checkout each, and on PostgreSQL a ping and a rollback
